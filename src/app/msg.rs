@@ -1,0 +1,116 @@
+//! The messages between the UI and the engine, and into the reducer.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::domain::{
+    ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Participant, SessionId,
+};
+
+/// UI -> engine. Never awaited by the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Create a new session and start pairing it by QR code.
+    NewSession,
+    /// Pair this (not yet linked) session with a phone-number code instead of a QR code.
+    PairWithPhone {
+        session: SessionId,
+        phone: String,
+    },
+    /// Stop pairing and forget the unlinked session.
+    CancelPairing(SessionId),
+    /// Unlink the device and delete the session's keys.
+    Logout(SessionId),
+    /// Re-read groups (and the open roster/requests) from the server.
+    Refresh(SessionId),
+    LoadRoster {
+        session: SessionId,
+        group: GroupId,
+    },
+    LoadRequests {
+        session: SessionId,
+        group: GroupId,
+    },
+    Shutdown,
+}
+
+/// Engine -> UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    /// A session exists (new, or its account became known after pairing).
+    Session {
+        id: SessionId,
+        phone: Option<String>,
+        name: Option<String>,
+    },
+    SessionRemoved(SessionId),
+    Conn {
+        session: SessionId,
+        state: ConnState,
+    },
+    /// A QR code to show; valid for `valid_secs` from now (the engine sends the next one).
+    Qr {
+        session: SessionId,
+        code: String,
+        valid_secs: u64,
+    },
+    /// The 8-character code to type on the phone (Linked devices > Link with phone number).
+    PairCode {
+        session: SessionId,
+        code: String,
+    },
+    /// The session's whole group list.
+    Groups {
+        session: SessionId,
+        groups: Vec<GroupSummary>,
+    },
+    /// One group changed or appeared.
+    Group {
+        session: SessionId,
+        group: GroupSummary,
+    },
+    /// The session is no longer in this group.
+    GroupGone {
+        session: SessionId,
+        group: GroupId,
+    },
+    Roster {
+        session: SessionId,
+        group: GroupId,
+        participants: Vec<Participant>,
+    },
+    Requests {
+        session: SessionId,
+        group: GroupId,
+        requests: Vec<JoinRequest>,
+    },
+    /// A live group event for the feed.
+    Event(GroupEvent),
+    /// Something worth telling the user (status bar, info level), e.g. the demo's phone.
+    Notice {
+        text: String,
+    },
+    /// Something failed; shown in the status bar (and logged by the engine).
+    Error {
+        session: Option<SessionId>,
+        message: String,
+    },
+}
+
+/// Everything the reducer reacts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    /// Terminal size changed (columns, rows).
+    Resize(u16, u16),
+    /// Clock tick: unix seconds now.
+    Tick(i64),
+    Engine(Update),
+}
+
+/// What the reducer asks the outside world to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Send(Action),
+    Quit,
+}

@@ -1,0 +1,300 @@
+//! The model: everything the UI shows, and nothing it does not. Mutated only by `update()`.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+use crate::app::keymap::Keymap;
+use crate::domain::{
+    ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Participant, SessionId,
+};
+
+/// How many feed events the UI keeps (the store keeps them all).
+pub const EVENTS_CAP: usize = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Pane {
+    Sessions,
+    #[default]
+    Groups,
+    Roster,
+    Requests,
+    Events,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::Sessions,
+        Pane::Groups,
+        Pane::Roster,
+        Pane::Requests,
+        Pane::Events,
+    ];
+    pub fn index(self) -> usize {
+        match self {
+            Pane::Sessions => 0,
+            Pane::Groups => 1,
+            Pane::Roster => 2,
+            Pane::Requests => 3,
+            Pane::Events => 4,
+        }
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Sessions => "Sessions",
+            Pane::Groups => "Groups",
+            Pane::Roster => "Roster",
+            Pane::Requests => "Join requests",
+            Pane::Events => "Events",
+        }
+    }
+}
+
+/// Cursor, scroll, filter and marks of one list pane.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListState {
+    /// Index into the *visible* (filtered, sorted) rows.
+    pub cursor: usize,
+    /// First visible row (kept by the view so the cursor stays on screen).
+    pub offset: usize,
+    pub filter: String,
+    /// The filter line has the keyboard.
+    pub filtering: bool,
+    /// Marked rows, by id (participant/requester JID).
+    pub marked: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GroupSort {
+    #[default]
+    Name,
+    Size,
+    Pending,
+}
+
+impl GroupSort {
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupSort::Name => "name",
+            GroupSort::Size => "size",
+            GroupSort::Pending => "pending",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SessionView {
+    pub id: SessionId,
+    /// `+15550001111` once linked.
+    pub phone: Option<String>,
+    pub name: Option<String>,
+    pub conn: ConnState,
+}
+
+/// A pairing popup's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pairing {
+    /// Waiting for the first QR code.
+    Waiting,
+    /// Show this QR; it expires at `expires_at` (unix seconds).
+    Qr { code: String, expires_at: i64 },
+    /// Typing the phone number for a pairing code.
+    EnterPhone {
+        input: String,
+        error: Option<String>,
+    },
+    /// Waiting for the pairing code for this number.
+    RequestingCode { phone: String },
+    /// Type this code on the phone.
+    Code { phone: String, code: String },
+}
+
+/// What a confirm popup will do on `y`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    Logout(SessionId),
+    /// Quit while operations are in flight.
+    Quit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Popup {
+    Help { scroll: usize },
+    Pairing { session: SessionId, state: Pairing },
+    Confirm(Confirm),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusLine {
+    pub text: String,
+    pub level: Level,
+    /// Unix seconds after which it is no longer shown.
+    pub until: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AppState {
+    pub sessions: Vec<SessionView>,
+    pub groups: HashMap<SessionId, Vec<GroupSummary>>,
+    pub rosters: HashMap<(SessionId, GroupId), Vec<Participant>>,
+    pub requests: HashMap<(SessionId, GroupId), Vec<JoinRequest>>,
+    /// Newest last.
+    pub events: VecDeque<GroupEvent>,
+    pub focus: Pane,
+    /// Per pane, indexed by `Pane::index()`.
+    pub lists: [ListState; 5],
+    pub group_sort: GroupSort,
+    /// The session whose groups are shown (follows the sessions cursor).
+    pub current_session: Option<SessionId>,
+    /// The group whose roster and requests are shown (follows the groups cursor).
+    pub current_group: Option<GroupId>,
+    pub popup: Option<Popup>,
+    /// `P` asked for a new session: its pairing popup opens on the phone-number entry.
+    pub pair_by_phone_next: bool,
+    pub keymap: Keymap,
+    pub status: Option<StatusLine>,
+    /// Unix seconds, from the last tick.
+    pub now: i64,
+    /// Terminal size (columns, rows), from the last resize.
+    pub size: (u16, u16),
+}
+
+impl AppState {
+    pub fn new(keymap: Keymap, now: i64) -> Self {
+        Self {
+            keymap,
+            now,
+            size: (80, 24),
+            ..Default::default()
+        }
+    }
+
+    pub fn list(&self, pane: Pane) -> &ListState {
+        &self.lists[pane.index()]
+    }
+
+    pub fn list_mut(&mut self, pane: Pane) -> &mut ListState {
+        &mut self.lists[pane.index()]
+    }
+
+    pub fn session(&self, id: SessionId) -> Option<&SessionView> {
+        self.sessions.iter().find(|s| s.id == id)
+    }
+
+    /// Groups of the current session, filtered by the groups filter and sorted.
+    pub fn visible_groups(&self) -> Vec<&GroupSummary> {
+        let Some(session) = self.current_session else {
+            return Vec::new();
+        };
+        let Some(groups) = self.groups.get(&session) else {
+            return Vec::new();
+        };
+        let filter = self.list(Pane::Groups).filter.to_lowercase();
+        let mut rows: Vec<&GroupSummary> = groups
+            .iter()
+            .filter(|g| filter.is_empty() || g.subject.to_lowercase().contains(&filter))
+            .collect();
+        match self.group_sort {
+            GroupSort::Name => rows.sort_by(|a, b| {
+                a.subject
+                    .to_lowercase()
+                    .cmp(&b.subject.to_lowercase())
+                    .then_with(|| a.id.cmp(&b.id))
+            }),
+            GroupSort::Size => {
+                rows.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.subject.cmp(&b.subject)))
+            }
+            GroupSort::Pending => rows.sort_by(|a, b| {
+                b.pending
+                    .cmp(&a.pending)
+                    .then_with(|| a.subject.cmp(&b.subject))
+            }),
+        }
+        rows
+    }
+
+    pub fn current_group_summary(&self) -> Option<&GroupSummary> {
+        let session = self.current_session?;
+        let id = self.current_group.as_ref()?;
+        self.groups.get(&session)?.iter().find(|g| &g.id == id)
+    }
+
+    /// Roster of the current group, filtered (phone, JID or LID), admins first then by number.
+    pub fn visible_roster(&self) -> Vec<&Participant> {
+        let (Some(session), Some(group)) = (self.current_session, self.current_group.clone())
+        else {
+            return Vec::new();
+        };
+        let Some(roster) = self.rosters.get(&(session, group)) else {
+            return Vec::new();
+        };
+        let filter = self.list(Pane::Roster).filter.to_lowercase();
+        let mut rows: Vec<&Participant> = roster
+            .iter()
+            .filter(|p| {
+                filter.is_empty()
+                    || p.jid.to_lowercase().contains(&filter)
+                    || p.phone.as_deref().is_some_and(|x| x.contains(&filter))
+                    || p.lid.as_deref().is_some_and(|x| x.contains(&filter))
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.role
+                .cmp(&a.role)
+                .then_with(|| a.display().cmp(b.display()))
+        });
+        rows
+    }
+
+    /// Join requests of the current group, filtered, oldest first.
+    pub fn visible_requests(&self) -> Vec<&JoinRequest> {
+        let (Some(session), Some(group)) = (self.current_session, self.current_group.clone())
+        else {
+            return Vec::new();
+        };
+        let Some(requests) = self.requests.get(&(session, group)) else {
+            return Vec::new();
+        };
+        let filter = self.list(Pane::Requests).filter.to_lowercase();
+        let mut rows: Vec<&JoinRequest> = requests
+            .iter()
+            .filter(|r| {
+                filter.is_empty()
+                    || r.jid.to_lowercase().contains(&filter)
+                    || r.phone.as_deref().is_some_and(|x| x.contains(&filter))
+            })
+            .collect();
+        rows.sort_by_key(|r| r.requested_at.unwrap_or(i64::MAX));
+        rows
+    }
+
+    /// Feed events, newest first, filtered by group subject, actor or kind text.
+    pub fn visible_events(&self) -> Vec<&GroupEvent> {
+        let filter = self.list(Pane::Events).filter.to_lowercase();
+        self.events
+            .iter()
+            .rev()
+            .filter(|e| {
+                filter.is_empty()
+                    || e.group_subject.to_lowercase().contains(&filter)
+                    || e.actor.as_deref().is_some_and(|a| a.contains(&filter))
+                    || format!("{:?}", e.kind).to_lowercase().contains(&filter)
+            })
+            .collect()
+    }
+
+    /// Rows in a pane, for cursor clamping.
+    pub fn row_count(&self, pane: Pane) -> usize {
+        match pane {
+            Pane::Sessions => self.sessions.len(),
+            Pane::Groups => self.visible_groups().len(),
+            Pane::Roster => self.visible_roster().len(),
+            Pane::Requests => self.visible_requests().len(),
+            Pane::Events => self.visible_events().len(),
+        }
+    }
+}

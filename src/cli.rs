@@ -1,0 +1,39 @@
+//! Command-line options.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Keyboard-driven terminal dashboard for moderating WhatsApp groups from a linked device.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "wamod", disable_version_flag = true)]
+pub struct Cli {
+    /// Run on the built-in WhatsApp simulator with a demo world (no phone, no network).
+    #[arg(long)]
+    pub demo: bool,
+    /// Directory for session keys and wamod's database (default: $XDG_DATA_HOME/wamod).
+    #[arg(long, value_name = "DIR", env = "WAMOD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Config file (default: $XDG_CONFIG_HOME/wamod/config.toml).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log filter for the log file, e.g. `info` or `wamod=debug,whatsapp_rust=info`.
+    #[arg(long, value_name = "FILTER", env = "WAMOD_LOG")]
+    pub log_level: Option<String>,
+    /// Do not capture the mouse (leaves terminal selection to the terminal).
+    #[arg(long)]
+    pub no_mouse: bool,
+    /// Print the version and where wamod keeps its config, data and log, then exit.
+    #[arg(long, short = 'V')]
+    pub version: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,86 @@
+//! `wamod --demo`: the simulator with the shipped world on a loopback WebSocket, and a simulated
+//! phone that scans the first QR code after a visible countdown, then lets the scenario's
+//! activity stream in.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Result;
+use tokio::sync::mpsc;
+
+use crate::app::msg::Update;
+use crate::domain::ConnState;
+use crate::sim::{Listener, Simulator};
+
+/// How long the demo phone "looks at" a QR code before scanning it.
+pub const SCAN_DELAY: Duration = Duration::from_secs(5);
+
+pub struct Demo {
+    pub sim: Simulator,
+    pub listener: Listener,
+    notices: mpsc::UnboundedSender<Update>,
+    scanning: bool,
+    activity_started: bool,
+}
+
+impl Demo {
+    pub async fn start() -> Result<(Self, mpsc::UnboundedReceiver<Update>)> {
+        let sim = Simulator::demo();
+        let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
+        let listener = sim.listen(addr).await?;
+        let (notices, rx) = mpsc::unbounded_channel();
+        tracing::info!("demo simulator listening on {}", listener.ws_url());
+        Ok((
+            Self {
+                sim,
+                listener,
+                notices,
+                scanning: false,
+                activity_started: false,
+            },
+            rx,
+        ))
+    }
+
+    /// Watches the engine's updates: scans the first QR code, starts the activity script once a
+    /// session is online.
+    pub fn on_update(&mut self, u: &Update) {
+        match u {
+            Update::Qr { code, .. } if !self.scanning => {
+                self.scanning = true;
+                let sim = self.sim.clone();
+                let code = code.clone();
+                let notices = self.notices.clone();
+                tokio::spawn(async move {
+                    for left in (1..=SCAN_DELAY.as_secs()).rev() {
+                        let _ = notices.send(Update::Notice {
+                            text: format!(
+                                "Demo: the simulated phone scans this QR code in {left}s"
+                            ),
+                        });
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    let text = match sim.scan_qr(&code) {
+                        Ok((phone, device)) => {
+                            format!("Demo: phone +{phone} linked this device as #{device}")
+                        }
+                        Err(e) => format!("Demo: scan failed: {e:#}"),
+                    };
+                    let _ = notices.send(Update::Notice { text });
+                });
+            }
+            Update::Conn {
+                state: ConnState::Connected,
+                ..
+            } if !self.activity_started => {
+                self.activity_started = true;
+                let _ = self.sim.play_activity();
+            }
+            Update::Conn {
+                state: ConnState::Pairing,
+                ..
+            } => {}
+            _ => {}
+        }
+    }
+}

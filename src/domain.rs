@@ -1,0 +1,248 @@
+//! Plain domain types shared by the engine, the store and the UI. No protocol types here: the
+//! engine converts whatsapp-rust's types into these (`engine/convert.rs`).
+
+use std::fmt;
+
+/// A wamod session: one linked device (one WhatsApp account), numbered from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct SessionId(pub u32);
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// A group's JID as text, e.g. `120363000000000001@g.us`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct GroupId(pub String);
+
+impl GroupId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for GroupId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Role {
+    #[default]
+    Member,
+    Admin,
+    SuperAdmin,
+}
+
+impl Role {
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::Admin | Role::SuperAdmin)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Admin => "admin",
+            Role::SuperAdmin => "superadmin",
+        }
+    }
+}
+
+/// A member of a group's roster.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Participant {
+    /// The JID WhatsApp uses for them in this group (`…@lid` or `…@s.whatsapp.net`).
+    pub jid: String,
+    /// Phone number in international format with `+`, when known.
+    pub phone: Option<String>,
+    /// LID JID (`…@lid`), when known.
+    pub lid: Option<String>,
+    pub role: Role,
+}
+
+impl Participant {
+    /// What to show for them: the phone number, else the JID.
+    pub fn display(&self) -> &str {
+        self.phone.as_deref().unwrap_or(&self.jid)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GroupSettings {
+    /// Only admins can send messages.
+    pub announce: bool,
+    /// Only admins can edit group info.
+    pub locked: bool,
+    /// New members need admin approval.
+    pub approval: bool,
+    /// Only admins can add members; `None` when WhatsApp did not say (whatsapp-rust 0.7 drops it
+    /// from metadata; it arrives with change notifications).
+    pub admin_add_only: Option<bool>,
+    /// Disappearing-messages timer in seconds; 0 = off.
+    pub ephemeral: u32,
+}
+
+/// Where a group sits in a community.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CommunityMark {
+    #[default]
+    None,
+    /// The group is a community (parent).
+    Community,
+    /// The community's announcement group.
+    Announcement { parent: GroupId },
+    /// A subgroup linked to a community.
+    Subgroup { parent: GroupId },
+}
+
+/// One row of the groups pane.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GroupSummary {
+    pub id: GroupId,
+    pub subject: String,
+    pub description: Option<String>,
+    pub size: usize,
+    /// This session's role; `None` if it is not a participant (e.g. just left).
+    pub my_role: Option<Role>,
+    pub settings: GroupSettings,
+    /// Pending join requests, when known (admins only).
+    pub pending: usize,
+    pub community: CommunityMark,
+    pub created: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum RequestMethod {
+    #[default]
+    Unknown,
+    InviteLink,
+    /// A member (not admin) tried to add them in an approval-mode group.
+    AddedByMember,
+    /// Through the group's community.
+    Community,
+}
+
+impl RequestMethod {
+    pub fn label(self) -> &'static str {
+        match self {
+            RequestMethod::Unknown => "unknown",
+            RequestMethod::InviteLink => "invite link",
+            RequestMethod::AddedByMember => "added by member",
+            RequestMethod::Community => "community",
+        }
+    }
+}
+
+/// A pending request to join a group.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JoinRequest {
+    pub jid: String,
+    pub phone: Option<String>,
+    /// Unix seconds.
+    pub requested_at: Option<i64>,
+    pub method: RequestMethod,
+    /// For `Community` requests: the community they came through.
+    pub via_community: Option<GroupId>,
+}
+
+impl JoinRequest {
+    pub fn display(&self) -> &str {
+        self.phone.as_deref().unwrap_or(&self.jid)
+    }
+}
+
+/// A session's connection to WhatsApp.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ConnState {
+    /// Not linked yet: showing a QR code or a pairing code.
+    #[default]
+    Pairing,
+    Connecting,
+    Connected,
+    /// Lost; the engine retries after `retry_in_secs`.
+    Disconnected {
+        reason: String,
+        retry_in_secs: Option<u64>,
+    },
+    /// The device was unlinked (from wamod or the phone): keys are gone.
+    LoggedOut,
+}
+
+impl ConnState {
+    pub fn label(&self) -> &'static str {
+        match self {
+            ConnState::Pairing => "pairing",
+            ConnState::Connecting => "connecting",
+            ConnState::Connected => "online",
+            ConnState::Disconnected { .. } => "offline",
+            ConnState::LoggedOut => "logged out",
+        }
+    }
+}
+
+/// What happened in a group (live events feed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupEventKind {
+    Joined {
+        who: Vec<String>,
+        via_link: bool,
+    },
+    Left {
+        who: Vec<String>,
+    },
+    Removed {
+        who: Vec<String>,
+    },
+    Added {
+        who: Vec<String>,
+    },
+    Promoted {
+        who: Vec<String>,
+    },
+    Demoted {
+        who: Vec<String>,
+    },
+    SubjectChanged {
+        subject: String,
+    },
+    DescriptionChanged {
+        deleted: bool,
+    },
+    /// A setting changed: `name` as shown to the user ("send messages", "edit info", ...), `value`
+    /// as words ("admins only", "on", "7 days").
+    SettingChanged {
+        name: String,
+        value: String,
+    },
+    RequestCreated {
+        who: Vec<String>,
+        method: RequestMethod,
+    },
+    RequestRevoked {
+        who: Vec<String>,
+    },
+    InviteReset,
+    PictureChanged {
+        removed: bool,
+    },
+    GroupCreated,
+    GroupDeleted,
+    Other {
+        what: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupEvent {
+    /// Unix seconds.
+    pub at: i64,
+    pub session: SessionId,
+    pub group: GroupId,
+    /// The group's subject when the event arrived, for display.
+    pub group_subject: String,
+    /// Who did it (phone or JID), when WhatsApp said.
+    pub actor: Option<String>,
+    pub kind: GroupEventKind,
+}

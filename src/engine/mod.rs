@@ -1,0 +1,151 @@
+//! The engine: the only part of wamod that touches the network and the disk. One task per
+//! session (each with its own whatsapp-rust key store under `<data>/sessions/<n>/`); the UI talks
+//! to it with `Action`s and hears back `Update`s.
+
+pub mod bot;
+pub mod convert;
+pub mod endpoint;
+pub mod model;
+pub mod requests;
+pub mod session;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+pub use endpoint::Endpoint;
+use session::{SessionCmd, SessionTask};
+
+use crate::app::msg::{Action, Update};
+use crate::domain::SessionId;
+use crate::paths::private_dir;
+
+pub struct EngineConfig {
+    /// `<data>/sessions/<n>/whatsapp.db` per session.
+    pub sessions_dir: PathBuf,
+    pub endpoint: Endpoint,
+}
+
+/// The UI's ends of the engine's channels.
+pub struct EngineHandle {
+    pub actions: mpsc::UnboundedSender<Action>,
+    pub updates: mpsc::UnboundedReceiver<Update>,
+    pub task: JoinHandle<()>,
+}
+
+/// Starts the engine: resumes every session found on disk (they log in without a QR code).
+pub fn spawn(config: EngineConfig) -> EngineHandle {
+    let (actions, actions_rx) = mpsc::unbounded_channel();
+    let (updates_tx, updates) = mpsc::unbounded_channel();
+    let task = tokio::spawn(run(config, actions_rx, updates_tx));
+    EngineHandle {
+        actions,
+        updates,
+        task,
+    }
+}
+
+struct Running {
+    commands: mpsc::UnboundedSender<SessionCmd>,
+    task: JoinHandle<()>,
+}
+
+/// Session numbers present on disk, ascending.
+pub fn existing_sessions(dir: &Path) -> Vec<SessionId> {
+    let mut ids: Vec<SessionId> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| SessionTask::key_store(&e.path()).exists())
+        .filter_map(|e| e.file_name().to_str()?.parse().ok().map(SessionId))
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn run(
+    config: EngineConfig,
+    mut actions: mpsc::UnboundedReceiver<Action>,
+    updates: mpsc::UnboundedSender<Update>,
+) {
+    let mut sessions: BTreeMap<SessionId, Running> = BTreeMap::new();
+    if let Err(e) = private_dir(&config.sessions_dir) {
+        let _ = updates.send(Update::Error {
+            session: None,
+            message: format!("cannot create {}: {e}", config.sessions_dir.display()),
+        });
+    }
+    let start = |id: SessionId, sessions: &mut BTreeMap<SessionId, Running>| {
+        let dir = config.sessions_dir.join(id.0.to_string());
+        if let Err(e) = private_dir(&dir) {
+            let _ = updates.send(Update::Error {
+                session: Some(id),
+                message: format!("cannot create {}: {e}", dir.display()),
+            });
+            return;
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let _ = updates.send(Update::Session {
+            id,
+            phone: None,
+            name: None,
+        });
+        let task = tokio::spawn(
+            SessionTask {
+                id,
+                dir,
+                endpoint: config.endpoint.clone(),
+                updates: updates.clone(),
+                commands: rx,
+            }
+            .run(),
+        );
+        sessions.insert(id, Running { commands: tx, task });
+    };
+    for id in existing_sessions(&config.sessions_dir) {
+        start(id, &mut sessions);
+    }
+    while let Some(action) = actions.recv().await {
+        sessions.retain(|_, s| !s.task.is_finished());
+        let (id, cmd) = match action {
+            Action::NewSession => {
+                let used = existing_sessions(&config.sessions_dir);
+                let next = sessions
+                    .keys()
+                    .chain(used.iter())
+                    .map(|s| s.0)
+                    .max()
+                    .unwrap_or(0)
+                    + 1;
+                start(SessionId(next), &mut sessions);
+                continue;
+            }
+            Action::Shutdown => break,
+            Action::PairWithPhone { session, phone } => (session, SessionCmd::PairWithPhone(phone)),
+            Action::CancelPairing(s) => (s, SessionCmd::Cancel),
+            Action::Logout(s) => (s, SessionCmd::Logout),
+            Action::Refresh(s) => (s, SessionCmd::Refresh),
+            Action::LoadRoster { session, group } => (session, SessionCmd::LoadRoster(group)),
+            Action::LoadRequests { session, group } => (session, SessionCmd::LoadRequests(group)),
+        };
+        match sessions.get(&id) {
+            Some(s) => {
+                let _ = s.commands.send(cmd);
+            }
+            None => {
+                let _ = updates.send(Update::Error {
+                    session: Some(id),
+                    message: format!("session {id} is not running"),
+                });
+            }
+        }
+    }
+    for s in sessions.values() {
+        let _ = s.commands.send(SessionCmd::Shutdown);
+    }
+    for (_, s) in sessions {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s.task).await;
+    }
+}

@@ -1,0 +1,586 @@
+//! One session's view of its groups, kept by the engine and patched by live notifications, so
+//! every change reaches the UI as fresh rows without re-asking WhatsApp.
+
+use std::collections::{BTreeMap, HashMap};
+
+use whatsapp_rust::types::events::GroupUpdate;
+use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction as A;
+
+use super::convert::{
+    Me, ephemeral_words, group_id, notification_participant, phone_of, request_method,
+};
+use crate::app::msg::Update;
+use crate::domain::{
+    GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest, Participant, Role, SessionId,
+};
+
+#[derive(Debug, Default)]
+pub struct SessionModel {
+    pub session: SessionId,
+    pub me: Me,
+    pub groups: BTreeMap<GroupId, GroupSummary>,
+    pub rosters: HashMap<GroupId, Vec<Participant>>,
+    /// Only for groups whose requests were fetched (admins) or announced live.
+    pub requests: HashMap<GroupId, Vec<JoinRequest>>,
+}
+
+impl SessionModel {
+    pub fn new(session: SessionId) -> Self {
+        Self {
+            session,
+            ..Default::default()
+        }
+    }
+
+    /// Replaces everything with a fresh group list (from `get_participating`).
+    pub fn set_groups(&mut self, groups: Vec<(GroupSummary, Vec<Participant>)>) -> Update {
+        let old_pending: HashMap<GroupId, usize> = self
+            .groups
+            .iter()
+            .map(|(id, g)| (id.clone(), g.pending))
+            .collect();
+        self.groups.clear();
+        self.rosters.clear();
+        for (mut g, roster) in groups {
+            g.pending = old_pending.get(&g.id).copied().unwrap_or(0);
+            self.rosters.insert(g.id.clone(), roster);
+            self.groups.insert(g.id.clone(), g);
+        }
+        self.requests.retain(|id, _| self.groups.contains_key(id));
+        self.groups_update()
+    }
+
+    pub fn groups_update(&self) -> Update {
+        Update::Groups {
+            session: self.session,
+            groups: self.groups.values().cloned().collect(),
+        }
+    }
+
+    pub fn set_group(&mut self, summary: GroupSummary, roster: Vec<Participant>) -> Vec<Update> {
+        let pending = self.groups.get(&summary.id).map_or(0, |g| g.pending);
+        let mut summary = summary;
+        summary.pending = pending;
+        let id = summary.id.clone();
+        self.groups.insert(id.clone(), summary);
+        self.rosters.insert(id.clone(), roster);
+        vec![self.group_update(&id), self.roster_update(&id)]
+    }
+
+    pub fn set_requests(&mut self, group: &GroupId, requests: Vec<JoinRequest>) -> Vec<Update> {
+        if let Some(g) = self.groups.get_mut(group) {
+            g.pending = requests.len();
+        }
+        self.requests.insert(group.clone(), requests);
+        let mut out: Vec<Update> = self
+            .groups
+            .contains_key(group)
+            .then(|| self.group_update(group))
+            .into_iter()
+            .collect();
+        out.push(self.requests_update(group));
+        out
+    }
+
+    fn group_update(&self, id: &GroupId) -> Update {
+        match self.groups.get(id) {
+            Some(g) => Update::Group {
+                session: self.session,
+                group: g.clone(),
+            },
+            None => Update::GroupGone {
+                session: self.session,
+                group: id.clone(),
+            },
+        }
+    }
+
+    fn roster_update(&self, id: &GroupId) -> Update {
+        Update::Roster {
+            session: self.session,
+            group: id.clone(),
+            participants: self.rosters.get(id).cloned().unwrap_or_default(),
+        }
+    }
+
+    fn requests_update(&self, id: &GroupId) -> Update {
+        Update::Requests {
+            session: self.session,
+            group: id.clone(),
+            requests: self.requests.get(id).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Applies one live group notification; returns what the UI must redraw, the feed event
+    /// last (so when it shows, the panes already agree with it).
+    pub fn apply(&mut self, u: &GroupUpdate) -> Vec<Update> {
+        let id = group_id(&u.group_jid);
+        let actor = u
+            .participant_pn
+            .as_ref()
+            .and_then(phone_of)
+            .or_else(|| u.participant.as_ref().and_then(phone_of))
+            .or_else(|| u.participant.as_ref().map(|j| j.user.to_string()));
+        let names = |ps: &[Participant]| ps.iter().map(|p| p.display().to_string()).collect();
+        let mut touched_roster = false;
+        let mut touched_requests = false;
+        let mut touched_group = false;
+        let mut gone = false;
+
+        let kind = match &u.action {
+            A::Add {
+                participants,
+                reason,
+            } => {
+                let added: Vec<Participant> =
+                    participants.iter().map(notification_participant).collect();
+                let roster = self.rosters.entry(id.clone()).or_default();
+                for p in &added {
+                    roster.retain(|r| r.jid != p.jid);
+                    roster.push(p.clone());
+                }
+                // Approved requesters become members: their requests are gone.
+                if let Some(reqs) = self.requests.get_mut(&id) {
+                    let before = reqs.len();
+                    reqs.retain(|r| {
+                        !added
+                            .iter()
+                            .any(|p| same_person(p, &r.jid, r.phone.as_deref()))
+                    });
+                    touched_requests = reqs.len() != before;
+                }
+                touched_roster = true;
+                touched_group = true;
+                let via_link = reason.as_deref() == Some("invite");
+                let self_joined = u.participant.as_ref().is_some_and(|a| {
+                    added
+                        .iter()
+                        .any(|p| p.jid.starts_with(&format!("{}@", a.user)))
+                });
+                if via_link || self_joined {
+                    GroupEventKind::Joined {
+                        who: names(&added),
+                        via_link,
+                    }
+                } else {
+                    GroupEventKind::Added { who: names(&added) }
+                }
+            }
+            A::Remove { participants, .. } => {
+                let removed: Vec<Participant> =
+                    participants.iter().map(notification_participant).collect();
+                if let Some(roster) = self.rosters.get_mut(&id) {
+                    roster.retain(|r| !removed.iter().any(|p| p.jid == r.jid));
+                }
+                if removed.iter().any(|p| self.me.is_participant(p)) {
+                    gone = true;
+                }
+                touched_roster = true;
+                touched_group = true;
+                let left = u.participant.as_ref().is_some_and(|a| {
+                    removed
+                        .iter()
+                        .any(|p| p.jid.starts_with(&format!("{}@", a.user)))
+                });
+                if left {
+                    GroupEventKind::Left {
+                        who: names(&removed),
+                    }
+                } else {
+                    GroupEventKind::Removed {
+                        who: names(&removed),
+                    }
+                }
+            }
+            A::Promote { participants } | A::Demote { participants } => {
+                let promote = matches!(u.action, A::Promote { .. });
+                let changed: Vec<Participant> =
+                    participants.iter().map(notification_participant).collect();
+                let new_role = if promote { Role::Admin } else { Role::Member };
+                if let Some(roster) = self.rosters.get_mut(&id) {
+                    for r in roster.iter_mut() {
+                        if changed.iter().any(|p| p.jid == r.jid) {
+                            r.role = new_role;
+                        }
+                    }
+                }
+                if changed.iter().any(|p| self.me.is_participant(p))
+                    && let Some(g) = self.groups.get_mut(&id)
+                {
+                    g.my_role = Some(new_role);
+                }
+                touched_roster = true;
+                touched_group = true;
+                if promote {
+                    GroupEventKind::Promoted {
+                        who: names(&changed),
+                    }
+                } else {
+                    GroupEventKind::Demoted {
+                        who: names(&changed),
+                    }
+                }
+            }
+            A::Subject { subject, .. } => {
+                if let Some(g) = self.groups.get_mut(&id) {
+                    g.subject = subject.clone();
+                }
+                touched_group = true;
+                GroupEventKind::SubjectChanged {
+                    subject: subject.clone(),
+                }
+            }
+            A::Description { description, .. } => {
+                if let Some(g) = self.groups.get_mut(&id) {
+                    g.description = description.clone();
+                }
+                touched_group = true;
+                GroupEventKind::DescriptionChanged {
+                    deleted: description.is_none(),
+                }
+            }
+            A::Locked { .. } | A::Unlocked => {
+                let on = matches!(u.action, A::Locked { .. });
+                self.with_group(&id, |g| g.settings.locked = on);
+                touched_group = true;
+                setting("edit info", if on { "admins only" } else { "all members" })
+            }
+            A::Announce | A::NotAnnounce => {
+                let on = matches!(u.action, A::Announce);
+                self.with_group(&id, |g| g.settings.announce = on);
+                touched_group = true;
+                setting(
+                    "send messages",
+                    if on { "admins only" } else { "all members" },
+                )
+            }
+            A::Ephemeral { expiration, .. } => {
+                let e = *expiration;
+                self.with_group(&id, |g| g.settings.ephemeral = e);
+                touched_group = true;
+                setting("disappearing messages", &ephemeral_words(e))
+            }
+            A::MembershipApprovalMode { enabled } => {
+                let on = *enabled;
+                self.with_group(&id, |g| g.settings.approval = on);
+                touched_group = true;
+                setting("approve new members", if on { "on" } else { "off" })
+            }
+            A::MemberAddMode { mode } => {
+                let admin_only = mode == "admin_add";
+                self.with_group(&id, |g| g.settings.admin_add_only = Some(admin_only));
+                touched_group = true;
+                setting(
+                    "add members",
+                    if admin_only {
+                        "admins only"
+                    } else {
+                        "all members"
+                    },
+                )
+            }
+            A::CreatedMembershipRequests {
+                request_method: method,
+                parent_group_jid,
+                requests,
+            } => {
+                let method = request_method(method);
+                let new: Vec<JoinRequest> = requests
+                    .iter()
+                    .map(|r| {
+                        let p = notification_participant(r);
+                        JoinRequest {
+                            jid: p.jid.clone(),
+                            phone: p.phone.clone(),
+                            requested_at: Some(u.timestamp.timestamp()),
+                            method,
+                            via_community: parent_group_jid.as_ref().map(group_id),
+                        }
+                    })
+                    .collect();
+                let list = self.requests.entry(id.clone()).or_default();
+                for r in &new {
+                    list.retain(|x| x.jid != r.jid);
+                    list.push(r.clone());
+                }
+                let count = list.len();
+                self.with_group(&id, |g| g.pending = count);
+                touched_requests = true;
+                touched_group = true;
+                GroupEventKind::RequestCreated {
+                    who: new.iter().map(|r| r.display().to_string()).collect(),
+                    method,
+                }
+            }
+            A::MembershipApprovalRequest {
+                request_method: method,
+                ..
+            } => GroupEventKind::RequestCreated {
+                who: actor.iter().cloned().collect(),
+                method: request_method(method),
+            },
+            A::RevokedMembershipRequests { participants } => {
+                let mut who = Vec::new();
+                if let Some(list) = self.requests.get_mut(&id) {
+                    for j in participants {
+                        let jid = format!("{}@{}", j.user, j.server.as_str());
+                        if let Some(r) = list.iter().find(|r| r.jid == jid) {
+                            who.push(r.display().to_string());
+                        } else {
+                            who.push(phone_of(j).unwrap_or(jid.clone()));
+                        }
+                        list.retain(|r| r.jid != jid);
+                    }
+                    let count = list.len();
+                    self.with_group(&id, |g| g.pending = count);
+                } else {
+                    who = participants
+                        .iter()
+                        .map(|j| phone_of(j).unwrap_or_else(|| j.user.to_string()))
+                        .collect();
+                }
+                touched_requests = true;
+                touched_group = true;
+                GroupEventKind::RequestRevoked { who }
+            }
+            A::Invite { .. } | A::RevokeInvite => GroupEventKind::InviteReset,
+            A::Delete { .. } => {
+                gone = true;
+                GroupEventKind::GroupDeleted
+            }
+            A::Create { .. } => GroupEventKind::GroupCreated,
+            other => GroupEventKind::Other {
+                what: format!("{other:?}")
+                    .split([' ', '{', '('])
+                    .next()
+                    .unwrap_or("change")
+                    .to_string(),
+            },
+        };
+
+        // Keep the size in step with the roster we hold.
+        if touched_roster && let Some(len) = self.rosters.get(&id).map(Vec::len) {
+            self.with_group(&id, |g| g.size = len);
+        }
+        let subject = self
+            .groups
+            .get(&id)
+            .map(|g| g.subject.clone())
+            .unwrap_or_else(|| id.to_string());
+        let event = Update::Event(GroupEvent {
+            at: u.timestamp.timestamp(),
+            session: self.session,
+            group: id.clone(),
+            group_subject: subject,
+            actor,
+            kind,
+        });
+        let mut out = Vec::new();
+        if gone {
+            self.groups.remove(&id);
+            self.rosters.remove(&id);
+            self.requests.remove(&id);
+            out.push(Update::GroupGone {
+                session: self.session,
+                group: id,
+            });
+            out.push(event);
+            return out;
+        }
+        if touched_group && self.groups.contains_key(&id) {
+            out.push(self.group_update(&id));
+        }
+        if touched_roster {
+            out.push(self.roster_update(&id));
+        }
+        if touched_requests {
+            out.push(self.requests_update(&id));
+        }
+        out.push(event);
+        out
+    }
+
+    fn with_group(&mut self, id: &GroupId, f: impl FnOnce(&mut GroupSummary)) {
+        if let Some(g) = self.groups.get_mut(id) {
+            f(g);
+        }
+    }
+}
+
+fn setting(name: &str, value: &str) -> GroupEventKind {
+    GroupEventKind::SettingChanged {
+        name: name.to_string(),
+        value: value.to_string(),
+    }
+}
+
+fn same_person(p: &Participant, jid: &str, phone: Option<&str>) -> bool {
+    p.jid == jid
+        || p.lid.as_deref() == Some(jid)
+        || (phone.is_some() && p.phone.as_deref() == phone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whatsapp_rust::Jid;
+    use whatsapp_rust::wacore::stanza::groups::{GroupParticipantInfo, MembershipRequestMethod};
+
+    fn jid(s: &str) -> Jid {
+        s.parse().expect("jid")
+    }
+
+    fn info(lid: &str, phone: &str) -> GroupParticipantInfo {
+        GroupParticipantInfo {
+            jid: jid(&format!("{lid}@lid")),
+            phone_number: Some(jid(&format!("{phone}@s.whatsapp.net"))),
+            display_name: None,
+            r#type: None,
+            lid: None,
+            username: None,
+            join_time: None,
+            group_history_sent_state: None,
+        }
+    }
+
+    fn update(actor: Option<&str>, action: A) -> GroupUpdate {
+        GroupUpdate::builder()
+            .group_jid(jid("120363000000000001@g.us"))
+            .maybe_participant(actor.map(|a| jid(&format!("{a}@lid"))))
+            .timestamp(chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("time"))
+            .is_lid_addressing_mode(true)
+            .action(action)
+            .build()
+    }
+
+    fn model() -> SessionModel {
+        let mut m = SessionModel::new(SessionId(1));
+        m.me = Me {
+            pn_user: Some("15550001111".into()),
+            lid_user: Some("91111".into()),
+        };
+        let id = GroupId("120363000000000001@g.us".into());
+        let me = Participant {
+            jid: "91111@lid".into(),
+            phone: Some("+15550001111".into()),
+            lid: Some("91111@lid".into()),
+            role: Role::SuperAdmin,
+        };
+        m.set_groups(vec![(
+            GroupSummary {
+                id,
+                subject: "Club".into(),
+                size: 1,
+                my_role: Some(Role::SuperAdmin),
+                ..Default::default()
+            },
+            vec![me],
+        )]);
+        m
+    }
+
+    fn gid() -> GroupId {
+        GroupId("120363000000000001@g.us".into())
+    }
+
+    #[test]
+    fn requests_arrive_and_approval_turns_them_into_members() {
+        let mut m = model();
+        let out = m.apply(&update(
+            Some("93333"),
+            A::CreatedMembershipRequests {
+                request_method: MembershipRequestMethod::InviteLink,
+                parent_group_jid: None,
+                requests: vec![info("93333", "15550003333")],
+            },
+        ));
+        assert!(
+            matches!(out.last(), Some(Update::Event(e)) if matches!(e.kind, GroupEventKind::RequestCreated { .. }))
+        );
+        assert_eq!(m.groups[&gid()].pending, 1);
+        assert_eq!(m.requests[&gid()][0].phone.as_deref(), Some("+15550003333"));
+
+        // Approved: an add without "invite" reason by an admin.
+        let out = m.apply(&update(
+            Some("91111"),
+            A::Add {
+                participants: vec![info("93333", "15550003333")],
+                reason: None,
+            },
+        ));
+        assert!(
+            out.iter()
+                .any(|u| matches!(u, Update::Requests { requests, .. } if requests.is_empty()))
+        );
+        assert_eq!(m.groups[&gid()].size, 2);
+        assert!(
+            matches!(out.last(), Some(Update::Event(e)) if matches!(e.kind, GroupEventKind::Added { .. }))
+        );
+    }
+
+    #[test]
+    fn revoked_requests_leave_and_promotions() {
+        let mut m = model();
+        m.set_requests(
+            &gid(),
+            vec![JoinRequest {
+                jid: "94444@lid".into(),
+                phone: Some("+15550004444".into()),
+                ..Default::default()
+            }],
+        );
+        let out = m.apply(&update(
+            Some("94444"),
+            A::RevokedMembershipRequests {
+                participants: vec![jid("94444@lid")],
+            },
+        ));
+        assert!(
+            matches!(out.last(), Some(Update::Event(e)) if e.kind == GroupEventKind::RequestRevoked { who: vec!["+15550004444".into()] })
+        );
+        assert_eq!(m.groups[&gid()].pending, 0);
+
+        m.apply(&update(
+            Some("95555"),
+            A::Add {
+                participants: vec![info("95555", "15550005555")],
+                reason: Some("invite".into()),
+            },
+        ));
+        let out = m.apply(&update(
+            Some("91111"),
+            A::Promote {
+                participants: vec![info("95555", "15550005555")],
+            },
+        ));
+        assert!(
+            out.iter()
+                .any(|u| matches!(u, Update::Roster { participants, .. }
+            if participants.iter().any(|p| p.jid == "95555@lid" && p.role == Role::Admin)))
+        );
+        let out = m.apply(&update(
+            Some("95555"),
+            A::Remove {
+                participants: vec![info("95555", "15550005555")],
+                reason: None,
+            },
+        ));
+        assert!(
+            matches!(out.last(), Some(Update::Event(e)) if matches!(e.kind, GroupEventKind::Left { .. }))
+        );
+    }
+
+    #[test]
+    fn being_removed_makes_the_group_go_away() {
+        let mut m = model();
+        let out = m.apply(&update(
+            Some("92222"),
+            A::Remove {
+                participants: vec![info("91111", "15550001111")],
+                reason: None,
+            },
+        ));
+        assert!(out.iter().any(|u| matches!(u, Update::GroupGone { .. })));
+        assert!(m.groups.is_empty());
+    }
+}

@@ -1,0 +1,395 @@
+//! One session's task: owns its whatsapp-rust bot and key store, turns protocol events into
+//! `Update`s and commands into requests. Slow requests run in spawned tasks whose results come
+//! back through `Internal`, so the task itself never blocks on the network.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use whatsapp_rust::Client;
+use whatsapp_rust::pair_code::PairCodeOptions;
+use whatsapp_rust::types::events::Event;
+
+use super::bot::{BuiltBot, build_bot};
+use super::convert::{self, Me};
+use super::endpoint::Endpoint;
+use super::model::SessionModel;
+use super::requests::fetch_requests;
+use crate::app::msg::Update;
+use crate::domain::{ConnState, GroupId, GroupSummary, JoinRequest, Participant, SessionId};
+
+/// What the engine asks one session to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionCmd {
+    PairWithPhone(String),
+    /// Stop pairing and delete the unlinked session.
+    Cancel,
+    Logout,
+    Refresh,
+    LoadRoster(GroupId),
+    LoadRequests(GroupId),
+    Shutdown,
+}
+
+enum Internal {
+    Groups(Result<Vec<(GroupSummary, Vec<Participant>)>, String>),
+    Group(Result<(GroupSummary, Vec<Participant>), String>),
+    Requests(GroupId, Result<Vec<JoinRequest>, String>),
+    PairCode(String, Result<String, String>),
+}
+
+enum Flow {
+    Continue,
+    /// Build a fresh bot (the client is single-use after its QR codes ran out).
+    Rebuild,
+    Stop,
+}
+
+pub struct SessionTask {
+    pub id: SessionId,
+    pub dir: PathBuf,
+    pub endpoint: Endpoint,
+    pub updates: mpsc::UnboundedSender<Update>,
+    pub commands: mpsc::UnboundedReceiver<SessionCmd>,
+}
+
+struct Live {
+    id: SessionId,
+    dir: PathBuf,
+    updates: mpsc::UnboundedSender<Update>,
+    internal: mpsc::UnboundedSender<Internal>,
+    model: SessionModel,
+    linked: bool,
+}
+
+impl SessionTask {
+    pub fn key_store(dir: &std::path::Path) -> PathBuf {
+        dir.join("whatsapp.db")
+    }
+
+    pub async fn run(mut self) {
+        let (internal_tx, mut internal_rx) = mpsc::unbounded_channel();
+        let store = Self::key_store(&self.dir);
+        let mut live = Live {
+            id: self.id,
+            dir: self.dir.clone(),
+            updates: self.updates.clone(),
+            internal: internal_tx,
+            model: SessionModel::new(self.id),
+            linked: false,
+        };
+        let mut retry = Duration::from_secs(1);
+        'bots: loop {
+            live.send(Update::Conn {
+                session: self.id,
+                state: ConnState::Connecting,
+            });
+            let BuiltBot { handle, events } = match build_bot(&self.endpoint, &store).await {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(session = %self.id, "cannot start the client: {e:#}");
+                    live.send(Update::Conn {
+                        session: self.id,
+                        state: ConnState::Disconnected {
+                            reason: format!("{e:#}"),
+                            retry_in_secs: Some(retry.as_secs()),
+                        },
+                    });
+                    tokio::select! {
+                        _ = tokio::time::sleep(retry) => {}
+                        cmd = self.commands.recv() => if matches!(cmd, None | Some(SessionCmd::Shutdown)) { return; },
+                    }
+                    retry = (retry * 2).min(Duration::from_secs(60));
+                    continue 'bots;
+                }
+            };
+            let client = handle.client();
+            loop {
+                let flow = tokio::select! {
+                    ev = events.recv() => match ev {
+                        Ok(ev) => live.on_event(&client, &ev),
+                        // The bot stopped on its own: start it again.
+                        Err(_) => Flow::Rebuild,
+                    },
+                    cmd = self.commands.recv() => match cmd {
+                        Some(cmd) => live.on_command(&client, cmd).await,
+                        None => Flow::Stop,
+                    },
+                    Some(msg) = internal_rx.recv() => {
+                        live.on_internal(msg);
+                        Flow::Continue
+                    }
+                };
+                match flow {
+                    Flow::Continue => {}
+                    Flow::Rebuild => {
+                        client.disconnect().await;
+                        handle.shutdown().await;
+                        continue 'bots;
+                    }
+                    Flow::Stop => {
+                        client.disconnect().await;
+                        handle.shutdown().await;
+                        break 'bots;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Live {
+    fn send(&self, u: Update) {
+        let _ = self.updates.send(u);
+    }
+
+    fn on_event(&mut self, client: &Arc<Client>, ev: &Event) -> Flow {
+        match ev {
+            Event::PairingQrCode(q) => {
+                self.send(Update::Conn {
+                    session: self.id,
+                    state: ConnState::Pairing,
+                });
+                self.send(Update::Qr {
+                    session: self.id,
+                    code: q.code.clone(),
+                    valid_secs: q.timeout.as_secs(),
+                });
+            }
+            Event::PairingCode(p) => {
+                tracing::debug!(session = %self.id, "pairing code issued");
+                let _ = p;
+            }
+            Event::PairingQrCodesExhausted(_) => {
+                // Keep offering fresh codes while the pairing popup is open.
+                return Flow::Rebuild;
+            }
+            Event::PairSuccess(p) => {
+                self.linked = true;
+                self.send(Update::Session {
+                    id: self.id,
+                    phone: convert::phone_of(&p.id),
+                    name: (!p.business_name.is_empty()).then(|| p.business_name.clone()),
+                });
+            }
+            Event::PairError(e) => self.send(Update::Error {
+                session: Some(self.id),
+                message: format!("pairing failed: {}", e.error),
+            }),
+            Event::Connected(_) => {
+                self.linked = true;
+                self.model.me = Me {
+                    pn_user: client.pn().map(|j| j.user.to_string()),
+                    lid_user: client.lid().map(|j| j.user.to_string()),
+                };
+                self.send(Update::Session {
+                    id: self.id,
+                    phone: client.pn().as_ref().and_then(convert::phone_of),
+                    name: None,
+                });
+                self.send(Update::Conn {
+                    session: self.id,
+                    state: ConnState::Connected,
+                });
+                self.load_groups(client);
+            }
+            Event::Disconnected(d) => self.send(Update::Conn {
+                session: self.id,
+                state: ConnState::Disconnected {
+                    reason: format!("{:?}", d.reason),
+                    retry_in_secs: None,
+                },
+            }),
+            Event::LoggedOut(_) => {
+                // Unlinked (here or from the phone): the keys are useless now, remove them.
+                remove_keys(&self.dir);
+                self.send(Update::Conn {
+                    session: self.id,
+                    state: ConnState::LoggedOut,
+                });
+                return Flow::Stop;
+            }
+            Event::GroupUpdate(u) => {
+                for update in self.model.apply(u) {
+                    self.send(update);
+                }
+            }
+            Event::PictureUpdate(p) if p.jid.server == whatsapp_rust::Server::Group => {
+                let group = convert::group_id(&p.jid);
+                let subject = self
+                    .model
+                    .groups
+                    .get(&group)
+                    .map(|g| g.subject.clone())
+                    .unwrap_or_else(|| group.to_string());
+                self.send(Update::Event(crate::domain::GroupEvent {
+                    at: p.timestamp.timestamp(),
+                    session: self.id,
+                    group,
+                    group_subject: subject,
+                    actor: p.author.as_ref().and_then(convert::phone_of),
+                    kind: crate::domain::GroupEventKind::PictureChanged { removed: p.removed },
+                }));
+            }
+            _ => {}
+        }
+        Flow::Continue
+    }
+
+    async fn on_command(&mut self, client: &Arc<Client>, cmd: SessionCmd) -> Flow {
+        match cmd {
+            SessionCmd::PairWithPhone(phone) => {
+                let client = client.clone();
+                let tx = self.internal.clone();
+                tokio::spawn(async move {
+                    let options = PairCodeOptions {
+                        phone_number: phone.clone(),
+                        ..Default::default()
+                    };
+                    let result = client
+                        .pair_with_code(options)
+                        .await
+                        .map_err(|e| format!("{e}"));
+                    let _ = tx.send(Internal::PairCode(phone, result));
+                });
+                Flow::Continue
+            }
+            SessionCmd::Cancel if !self.linked => {
+                remove_keys(&self.dir);
+                self.send(Update::SessionRemoved(self.id));
+                Flow::Stop
+            }
+            SessionCmd::Cancel => Flow::Continue,
+            SessionCmd::Logout => {
+                client.logout().await;
+                remove_keys(&self.dir);
+                self.send(Update::SessionRemoved(self.id));
+                Flow::Stop
+            }
+            SessionCmd::Refresh => {
+                self.load_groups(client);
+                Flow::Continue
+            }
+            SessionCmd::LoadRoster(group) => {
+                self.load_group(client, group);
+                Flow::Continue
+            }
+            SessionCmd::LoadRequests(group) => {
+                self.load_requests(client, group);
+                Flow::Continue
+            }
+            SessionCmd::Shutdown => Flow::Stop,
+        }
+    }
+
+    fn on_internal(&mut self, msg: Internal) {
+        match msg {
+            Internal::Groups(Ok(groups)) => {
+                let update = self.model.set_groups(groups);
+                self.send(update);
+            }
+            Internal::Group(Ok((summary, roster))) => {
+                for u in self.model.set_group(summary, roster) {
+                    self.send(u);
+                }
+            }
+            Internal::Requests(group, Ok(requests)) => {
+                for u in self.model.set_requests(&group, requests) {
+                    self.send(u);
+                }
+            }
+            Internal::PairCode(phone, Ok(code)) => {
+                tracing::info!(session = %self.id, "pairing code ready for +{}", &phone[..phone.len().min(4)]);
+                self.send(Update::PairCode {
+                    session: self.id,
+                    code,
+                });
+            }
+            Internal::Groups(Err(e))
+            | Internal::Group(Err(e))
+            | Internal::Requests(_, Err(e))
+            | Internal::PairCode(_, Err(e)) => {
+                tracing::warn!(session = %self.id, "request failed: {e}");
+                self.send(Update::Error {
+                    session: Some(self.id),
+                    message: e,
+                });
+            }
+        }
+    }
+
+    /// All groups with their rosters, then the join requests of those where we are admin and
+    /// approval is on (the only ones that can have any).
+    fn load_groups(&self, client: &Arc<Client>) {
+        let client = client.clone();
+        let tx = self.internal.clone();
+        let me = self.model.me.clone();
+        tokio::spawn(async move {
+            let result = client
+                .groups()
+                .get_participating()
+                .await
+                .map_err(|e| format!("loading groups: {e}"))
+                .map(|all| {
+                    all.values()
+                        .map(|meta| (convert::summary(meta, &me), convert::roster(meta)))
+                        .collect::<Vec<_>>()
+                });
+            let admin_approval: Vec<GroupId> = match &result {
+                Ok(groups) => groups
+                    .iter()
+                    .filter(|(g, _)| g.settings.approval && g.my_role.is_some_and(|r| r.is_admin()))
+                    .map(|(g, _)| g.id.clone())
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            if tx.send(Internal::Groups(result)).is_err() {
+                return;
+            }
+            for group in admin_approval {
+                let r = fetch_requests(&client, &group).await;
+                if tx.send(Internal::Requests(group, r)).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
+    fn load_group(&self, client: &Arc<Client>, group: GroupId) {
+        let client = client.clone();
+        let tx = self.internal.clone();
+        let me = self.model.me.clone();
+        tokio::spawn(async move {
+            let result = match group.as_str().parse::<whatsapp_rust::Jid>() {
+                Ok(jid) => client
+                    .groups()
+                    .get_metadata(&jid)
+                    .await
+                    .map(|meta| (convert::summary(&meta, &me), convert::roster(&meta)))
+                    .map_err(|e| format!("loading {group}: {e}")),
+                Err(_) => Err(format!("not a group id: {group}")),
+            };
+            let _ = tx.send(Internal::Group(result));
+        });
+    }
+
+    fn load_requests(&self, client: &Arc<Client>, group: GroupId) {
+        let client = client.clone();
+        let tx = self.internal.clone();
+        tokio::spawn(async move {
+            let r = fetch_requests(&client, &group).await;
+            let _ = tx.send(Internal::Requests(group, r));
+        });
+    }
+}
+
+/// Deletes a session's key store (and the directory): an unlinked device's keys are useless and
+/// should not linger.
+pub fn remove_keys(dir: &std::path::Path) {
+    if let Err(e) = std::fs::remove_dir_all(dir)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!("could not delete {}: {e}", dir.display());
+    }
+}

@@ -1,0 +1,107 @@
+//! The UI loop: terminal events, engine updates and a clock tick go through the pure reducer;
+//! its effects go to the engine; the view is redrawn when something changed, at most once per
+//! few milliseconds so a burst of events never starves the keyboard.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use futures_util::StreamExt;
+use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use tokio::sync::mpsc;
+
+use crate::app::msg::{Action, Effect, Msg, Update};
+use crate::app::state::AppState;
+use crate::app::update::update;
+use crate::engine::EngineHandle;
+use crate::tui::Term;
+use crate::ui::{Theme, draw};
+
+/// Most engine updates handled before a redraw, so a flood cannot delay a keypress for long.
+const UPDATE_BATCH: usize = 512;
+
+/// Something besides the engine that feeds updates (the demo's simulated phone).
+pub type SideChannel = mpsc::UnboundedReceiver<Update>;
+
+pub async fn run(
+    terminal: &mut Term,
+    engine: &mut EngineHandle,
+    state: &mut AppState,
+    theme: &Theme,
+    mut side: Option<SideChannel>,
+    mut on_update: impl FnMut(&Update),
+) -> Result<()> {
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    if let Ok(size) = terminal.size() {
+        update(state, Msg::Resize(size.width, size.height));
+    }
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|f| draw(f, state, theme))?;
+            dirty = false;
+        }
+        let mut effects = Vec::new();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
+                    effects = update(state, Msg::Key(k));
+                    dirty = true;
+                }
+                Some(Ok(TermEvent::Paste(text))) => {
+                    effects = update(state, Msg::Paste(text));
+                    dirty = true;
+                }
+                Some(Ok(TermEvent::Resize(w, h))) => {
+                    effects = update(state, Msg::Resize(w, h));
+                    dirty = true;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            u = engine.updates.recv() => {
+                let Some(u) = u else { return Ok(()) };
+                on_update(&u);
+                effects = update(state, Msg::Engine(u));
+                // Drain what else is waiting, up to a batch, before drawing once.
+                for _ in 0..UPDATE_BATCH {
+                    match engine.updates.try_recv() {
+                        Ok(u) => {
+                            on_update(&u);
+                            effects.extend(update(state, Msg::Engine(u)));
+                        }
+                        Err(_) => break,
+                    }
+                }
+                dirty = true;
+            }
+            Some(u) = async { match side.as_mut() { Some(s) => s.recv().await, None => None } } => {
+                effects = update(state, Msg::Engine(u));
+                dirty = true;
+            }
+            _ = tick.tick() => {
+                let now = chrono::Utc::now().timestamp();
+                if now != state.now {
+                    effects = update(state, Msg::Tick(now));
+                    dirty = true;
+                }
+            }
+        }
+        for effect in effects {
+            match effect {
+                Effect::Send(action) => {
+                    let _ = engine.actions.send(action);
+                }
+                Effect::Quit => return Ok(()),
+            }
+        }
+    }
+}
+
+/// Asks the engine to stop its sessions and waits a little for it.
+pub async fn shutdown(engine: EngineHandle) {
+    let _ = engine.actions.send(Action::Shutdown);
+    let _ = tokio::time::timeout(Duration::from_secs(5), engine.task).await;
+}

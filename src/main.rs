@@ -1,0 +1,152 @@
+//! wamod's entry point: options, error hooks, logging, then the UI loop over the engine.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use wamod::app::state::AppState;
+use wamod::cli::Cli;
+use wamod::config::Config;
+use wamod::demo::Demo;
+use wamod::engine::{self, Endpoint, EngineConfig};
+use wamod::paths::{Paths, private_dir};
+use wamod::ui::Theme;
+use wamod::{event_loop, logging, tui};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut paths = Paths::from_env();
+    if let Some(dir) = &cli.data_dir {
+        paths.data_dir = dir.clone();
+    }
+    if cli.version {
+        print_version(&cli, &paths);
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = install_hooks() {
+        eprintln!("wamod: {e}");
+        return ExitCode::FAILURE;
+    }
+    match run(cli, paths) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tui::restore();
+            eprintln!("wamod: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_version(cli: &Cli, paths: &Paths) {
+    println!("wamod {}", env!("CARGO_PKG_VERSION"));
+    let config = cli.config.clone().unwrap_or_else(|| paths.config_file());
+    println!("config: {}", config.display());
+    println!("data:   {}", paths.data_dir.display());
+    println!("log:    {}", paths.log_file().display());
+    if cfg!(feature = "sim-demo") {
+        println!("build:  sim-demo (talks only to the built-in simulator)");
+    }
+}
+
+/// color-eyre's hooks, with the terminal restored before any report is printed.
+fn install_hooks() -> Result<()> {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().into_hooks();
+    eyre_hook.install()?;
+    let panic_hook = panic_hook.into_panic_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tui::restore();
+        tracing::error!("panic: {info}");
+        panic_hook(info);
+    }));
+    Ok(())
+}
+
+fn run(cli: Cli, paths: Paths) -> Result<()> {
+    private_dir(&paths.state_dir).wrap_err("creating the state directory")?;
+    let _log_guard = logging::init(&paths.log_file(), cli.log_level.as_deref())
+        .wrap_err("opening the log file")?;
+    let config_path = cli.config.clone().unwrap_or_else(|| paths.config_file());
+    let loaded = Config::load(&config_path);
+    let (keymap, key_warnings) = loaded.config.keymap();
+    let mut warnings = loaded.warnings;
+    warnings.extend(key_warnings);
+    for w in &warnings {
+        tracing::warn!("config {}: {w}", config_path.display());
+    }
+    let theme = theme_for(&loaded.config, &mut warnings);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .wrap_err("starting the async runtime")?;
+    runtime.block_on(async move {
+        let (endpoint, sessions_dir, mut demo) = if cli.demo {
+            // A fresh demo every time: the simulator forgets paired devices when it stops.
+            let dir = paths.data_dir.join("demo");
+            let _ = std::fs::remove_dir_all(&dir);
+            let (demo, notices) = Demo::start().await.map_err(|e| eyre!("{e:#}"))?;
+            let url = demo.listener.ws_url();
+            (
+                Endpoint::WebSocket(url),
+                dir.join("sessions"),
+                Some((demo, notices)),
+            )
+        } else {
+            (Endpoint::WhatsApp, paths.sessions_dir(), None)
+        };
+        endpoint.check().map_err(|e| eyre!(e))?;
+        private_dir(&paths.data_dir).wrap_err("creating the data directory")?;
+        let mut engine = engine::spawn(EngineConfig {
+            sessions_dir: sessions_dir.clone(),
+            endpoint,
+        });
+        let mut state = AppState::new(keymap, chrono::Utc::now().timestamp());
+        if let Some(first) = warnings.first() {
+            state.status = Some(wamod::app::state::StatusLine {
+                text: format!("config: {first} (using defaults for it; see the log)"),
+                level: wamod::app::state::Level::Error,
+                until: state.now + 15,
+            });
+        }
+        if demo.is_some() || engine::existing_sessions(&sessions_dir).is_empty() {
+            // Nothing linked yet: start pairing right away.
+            let _ = engine.actions.send(wamod::app::msg::Action::NewSession);
+        }
+        let mouse = loaded.config.mouse && !cli.no_mouse;
+        let mut term = tui::Tui::enter(mouse).wrap_err("setting up the terminal")?;
+        let (side, mut demo) = match demo.take() {
+            Some((d, rx)) => (Some(rx), Some(d)),
+            None => (None, None),
+        };
+        let result = event_loop::run(
+            &mut term.terminal,
+            &mut engine,
+            &mut state,
+            &theme,
+            side,
+            |u| {
+                if let Some(d) = demo.as_mut() {
+                    d.on_update(u);
+                }
+            },
+        )
+        .await;
+        drop(term);
+        event_loop::shutdown(engine).await;
+        result.map_err(|e| eyre!("{e:#}"))
+    })
+}
+
+fn theme_for(config: &Config, warnings: &mut Vec<String>) -> Theme {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return Theme::monochrome();
+    }
+    let base = Theme::by_name(&config.theme).unwrap_or_else(|| {
+        warnings.push(format!("theme: unknown theme \"{}\"", config.theme));
+        Theme::dark()
+    });
+    let (theme, errors) = base.with_overrides(&config.theme_overrides);
+    warnings.extend(errors);
+    theme
+}

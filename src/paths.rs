@@ -1,0 +1,118 @@
+//! Where wamod keeps things: XDG directories on Linux and macOS alike (like gitui, yazi, atuin),
+//! with `WAMOD_*` overrides; private directories (0700) and files (0600) for keys and data.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// `config.toml` lives here.
+    pub config_dir: PathBuf,
+    /// Session key stores and `wamod.db`.
+    pub data_dir: PathBuf,
+    /// `wamod.log`.
+    pub state_dir: PathBuf,
+}
+
+impl Paths {
+    /// Resolves from the environment: `WAMOD_CONFIG_DIR` > `$XDG_CONFIG_HOME/wamod` >
+    /// `~/.config/wamod`, and likewise `WAMOD_DATA_DIR`/`XDG_DATA_HOME` (`~/.local/share`) and
+    /// `WAMOD_STATE_DIR`/`XDG_STATE_HOME` (`~/.local/state`).
+    pub fn from_env() -> Self {
+        Self::resolve(|k| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+    }
+
+    pub fn resolve(env: impl Fn(&str) -> Option<PathBuf>) -> Self {
+        let home = env("HOME").unwrap_or_else(|| PathBuf::from("."));
+        let pick = |own: &str, xdg: &str, fallback: &str| {
+            env(own)
+                .or_else(|| env(xdg).map(|d| d.join("wamod")))
+                .unwrap_or_else(|| home.join(fallback).join("wamod"))
+        };
+        Self {
+            config_dir: pick("WAMOD_CONFIG_DIR", "XDG_CONFIG_HOME", ".config"),
+            data_dir: pick("WAMOD_DATA_DIR", "XDG_DATA_HOME", ".local/share"),
+            state_dir: pick("WAMOD_STATE_DIR", "XDG_STATE_HOME", ".local/state"),
+        }
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+    pub fn log_file(&self) -> PathBuf {
+        self.state_dir.join("wamod.log")
+    }
+    pub fn sessions_dir(&self) -> PathBuf {
+        self.data_dir.join("sessions")
+    }
+}
+
+/// Creates `dir` (and parents) and makes it 0700: it holds keys or personal data.
+pub fn private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    set_mode(dir, 0o700)
+}
+
+/// Creates `file` if missing and makes it 0600 before anything secret is written into it.
+pub fn private_file(file: &Path) -> io::Result<()> {
+    if let Some(parent) = file.parent() {
+        private_dir(parent)?;
+    }
+    let mut opts = fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(file)?;
+    set_mode(file, 0o600)
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_then_xdg_then_home() {
+        let env = |k: &str| match k {
+            "HOME" => Some(PathBuf::from("/home/u")),
+            "XDG_DATA_HOME" => Some(PathBuf::from("/xdg/data")),
+            "WAMOD_STATE_DIR" => Some(PathBuf::from("/custom/state")),
+            _ => None,
+        };
+        let p = Paths::resolve(env);
+        assert_eq!(p.config_dir, PathBuf::from("/home/u/.config/wamod"));
+        assert_eq!(p.data_dir, PathBuf::from("/xdg/data/wamod"));
+        assert_eq!(p.state_dir, PathBuf::from("/custom/state"));
+        assert_eq!(p.log_file(), PathBuf::from("/custom/state/wamod.log"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_modes() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("a/b/keys.db");
+        private_file(&file).expect("create");
+        let mode = |p: &Path| fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(&tmp.path().join("a/b")), 0o700);
+    }
+}

@@ -1,0 +1,263 @@
+//! The HTTP admin routes of the listener, for scripted end-to-end runs:
+//!
+//! | route | effect |
+//! |---|---|
+//! | `POST /admin/mock-phone/scan-qr[?phone=P]` (body: the QR string) | the phone of P (default: the first operator) scans it |
+//! | `POST /admin/scenario` (body: scenario TOML) | replaces the world |
+//! | `POST /admin/activity?kind=K&group=KEY&phone=P[&actor=A][&subject=S][&body=B][&on=true]` | a simulated actor acts (kinds as in scenario `[[activity]]`) |
+//! | `POST /admin/fault?kind=add&code=429[&text=rate-overlimit][&count=1]` | next N requests of a kind answer an error |
+//! | `POST /admin/fault?kind=add&action=swallow\|drop\|drop-after[&count=1]` | never answer / drop before / drop after applying |
+//! | `POST /admin/latency?ms=N` | delay every group answer |
+//! | `POST /admin/refuse?on=true\|false` | refuse new connections |
+//! | `POST /admin/drop[?phone=P]` | close connections |
+//! | `POST /admin/clear-faults` | remove all faults |
+//! | `GET /admin/state` | a short summary of the world and devices |
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::Simulator;
+use super::faults::FaultAction;
+use super::router::now_unix;
+use super::scenario::{Activity, Scenario};
+
+pub struct AdminResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+impl AdminResponse {
+    fn ok(body: impl Into<String>) -> Self {
+        Self {
+            status: 200,
+            body: body.into(),
+        }
+    }
+    pub fn bad(body: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            body: body.into(),
+        }
+    }
+}
+
+pub fn handle_admin(sim: &Simulator, method: &str, target: &str, body: &str) -> AdminResponse {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let q = parse_query(query);
+    match (method, path) {
+        ("POST", "/admin/mock-phone/scan-qr") => {
+            let result = match q.get("phone") {
+                Some(phone) => sim.scan_qr_as(body.trim(), phone),
+                None => sim.scan_qr(body.trim()),
+            };
+            match result {
+                Ok((phone, device)) => AdminResponse::ok(format!("paired {phone}:{device}")),
+                Err(e) => AdminResponse::bad(format!("scan failed: {e:#}")),
+            }
+        }
+        ("POST", "/admin/scenario") => match Scenario::parse(body, now_unix()) {
+            Ok(s) => {
+                sim.load_scenario(s);
+                AdminResponse::ok("scenario loaded")
+            }
+            Err(e) => AdminResponse::bad(format!("invalid scenario: {e}")),
+        },
+        ("POST", "/admin/activity") => match activity_from_query(sim, &q) {
+            Ok(a) => match sim.apply(&a) {
+                Ok(()) => AdminResponse::ok("done"),
+                Err(e) => AdminResponse::bad(format!("refused: {} {}", e.code, e.text)),
+            },
+            Err(e) => AdminResponse::bad(e),
+        },
+        ("POST", "/admin/fault") => {
+            let kind = q.get("kind").map_or("*", String::as_str);
+            let count = q.get("count").and_then(|c| c.parse().ok()).unwrap_or(1);
+            let action = match q.get("action").map(String::as_str) {
+                Some("swallow") => FaultAction::Swallow,
+                Some("drop") => FaultAction::DropBefore,
+                Some("drop-after") => FaultAction::DropAfter,
+                Some("error") | None => match q.get("code").and_then(|c| c.parse::<u16>().ok()) {
+                    Some(code) => {
+                        let text = q.get("text").cloned().unwrap_or_else(|| {
+                            if code == 429 {
+                                "rate-overlimit"
+                            } else {
+                                "internal-server-error"
+                            }
+                            .to_string()
+                        });
+                        FaultAction::Error {
+                            code,
+                            text,
+                            backoff: q.get("backoff").and_then(|b| b.parse().ok()),
+                        }
+                    }
+                    None => return AdminResponse::bad("fault needs code=N or action=..."),
+                },
+                Some(other) => return AdminResponse::bad(format!("unknown fault action {other}")),
+            };
+            sim.inject_fault(kind, action, count);
+            AdminResponse::ok(format!("next {count} {kind} request(s) faulted"))
+        }
+        ("POST", "/admin/latency") => match q.get("ms").and_then(|m| m.parse::<u64>().ok()) {
+            Some(ms) => {
+                sim.set_latency(Duration::from_millis(ms));
+                AdminResponse::ok(format!("latency {ms} ms"))
+            }
+            None => AdminResponse::bad("latency needs ms=N"),
+        },
+        ("POST", "/admin/refuse") => {
+            let on = q.get("on").is_none_or(|v| v == "true" || v == "1");
+            sim.refuse_connections(on);
+            AdminResponse::ok(format!("refusing connections: {on}"))
+        }
+        ("POST", "/admin/drop") => {
+            let n = sim.drop_connections(q.get("phone").map(String::as_str));
+            AdminResponse::ok(format!("dropped {n} connection(s)"))
+        }
+        ("POST", "/admin/clear-faults") => {
+            sim.clear_faults();
+            AdminResponse::ok("faults cleared")
+        }
+        ("GET", "/admin/state") => {
+            let (groups, accounts) = sim.world(|w| (w.groups.len(), w.accounts.len()));
+            AdminResponse::ok(format!(
+                "groups {groups}\naccounts {accounts}\ndevices {:?}\nonline {:?}",
+                sim.devices(),
+                sim.online()
+            ))
+        }
+        (_, p) if p.starts_with("/admin/") => AdminResponse {
+            status: 404,
+            body: format!("no admin route {method} {p}"),
+        },
+        _ => AdminResponse {
+            status: 404,
+            body: "not found".into(),
+        },
+    }
+}
+
+fn activity_from_query(sim: &Simulator, q: &HashMap<String, String>) -> Result<Activity, String> {
+    let need = |k: &str| q.get(k).cloned().ok_or_else(|| format!("missing {k}="));
+    let key = need("group")?;
+    let group = sim
+        .group_id(&key)
+        .or_else(|| sim.world(|w| w.group(&key).map(|g| g.id.clone())))
+        .ok_or_else(|| format!("unknown group {key}"))?;
+    let on = q.get("on").is_none_or(|v| v == "true" || v == "1");
+    let kind = need("kind")?;
+    Ok(match kind.as_str() {
+        "request_join" => Activity::RequestJoin {
+            phone: need("phone")?,
+            group,
+        },
+        "cancel_request" => Activity::CancelRequest {
+            phone: need("phone")?,
+            group,
+        },
+        "join_by_link" => Activity::JoinByLink {
+            phone: need("phone")?,
+            group,
+        },
+        "leave" => Activity::Leave {
+            phone: need("phone")?,
+            group,
+        },
+        "add" => Activity::Add {
+            actor: need("actor")?,
+            group,
+            phone: need("phone")?,
+        },
+        "remove" => Activity::Remove {
+            actor: need("actor")?,
+            group,
+            phone: need("phone")?,
+        },
+        "promote" => Activity::Promote {
+            actor: need("actor")?,
+            group,
+            phone: need("phone")?,
+        },
+        "demote" => Activity::Demote {
+            actor: need("actor")?,
+            group,
+            phone: need("phone")?,
+        },
+        "subject" => Activity::Subject {
+            actor: need("actor")?,
+            group,
+            subject: need("subject")?,
+        },
+        "description" => Activity::Description {
+            actor: need("actor")?,
+            group,
+            body: need("body")?,
+        },
+        "announce" => Activity::Announce {
+            actor: need("actor")?,
+            group,
+            on,
+        },
+        "locked" => Activity::Locked {
+            actor: need("actor")?,
+            group,
+            on,
+        },
+        "approval" => Activity::Approval {
+            actor: need("actor")?,
+            group,
+            on,
+        },
+        other => return Err(format!("unknown activity kind {other}")),
+    })
+}
+
+fn parse_query(query: &str) -> HashMap<String, String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_decoding() {
+        let q = parse_query("subject=Hello+World%21&on=false&bad=%zz&end=%4");
+        assert_eq!(q["subject"], "Hello World!");
+        assert_eq!(q["on"], "false");
+        assert_eq!(q["bad"], "%zz");
+        assert_eq!(q["end"], "%4");
+    }
+}

@@ -1,0 +1,183 @@
+//! World notices -> the notifications WhatsApp pushes: `w:gp2` for group changes (one child per
+//! notice), `picture` for group pictures. Shapes as whatsapp-rust's `wacore::stanza::groups` reads
+//! them.
+
+use whatsapp_rust::wacore_binary::Node;
+use whatsapp_rust::wacore_binary::builder::NodeBuilder;
+
+use super::groups_iq::{group_node, participant_node};
+use super::jids::{group_jid, participant_jids, pn_jid};
+use super::world::{AddressingMode, Notice, NoticeAction, Phone, Role, World};
+
+fn participants(world: &World, mode: AddressingMode, group: &str, phones: &[Phone]) -> Vec<Node> {
+    phones
+        .iter()
+        .map(|p| {
+            let role = world
+                .group(group)
+                .and_then(|g| g.role_of(p))
+                .unwrap_or(Role::Member);
+            participant_node(world, mode, p, role)
+        })
+        .collect()
+}
+
+fn list(tag: &'static str, children: Vec<Node>) -> Node {
+    NodeBuilder::new(tag).children(children).build()
+}
+
+/// The notification node WhatsApp pushes for a world notice.
+pub fn notification_node(world: &World, notice: &Notice, id: &str) -> Node {
+    let g = notice.group.as_str();
+    // A deleted group no longer says how it addressed people: LID, as new groups do.
+    let mode = world.group(g).map(|x| x.addressing).unwrap_or_default();
+    let (actor, actor_pn, _) = participant_jids(world, mode, &notice.actor);
+    if let NoticeAction::Picture { id: pic } = &notice.action {
+        let child = match pic {
+            Some(pic) => NodeBuilder::new("set")
+                .attr("jid", group_jid(g))
+                .attr("id", pic.as_str())
+                .attr("author", actor.clone())
+                .build(),
+            None => NodeBuilder::new("delete")
+                .attr("author", actor.clone())
+                .build(),
+        };
+        return NodeBuilder::new("notification")
+            .attr("type", "picture")
+            .attr("from", group_jid(g))
+            .attr("id", id)
+            .attr("t", notice.time.to_string())
+            .children([child])
+            .build();
+    }
+    let child = match &notice.action {
+        NoticeAction::Add {
+            participants: ps,
+            reason,
+        } => {
+            let mut b = NodeBuilder::new("add").children(participants(world, mode, g, ps));
+            if let Some(r) = reason {
+                b = b.attr("reason", *r);
+            }
+            b.build()
+        }
+        NoticeAction::Remove { participants: ps } => {
+            list("remove", participants(world, mode, g, ps))
+        }
+        NoticeAction::Promote { participants: ps } => {
+            list("promote", participants(world, mode, g, ps))
+        }
+        NoticeAction::Demote { participants: ps } => {
+            list("demote", participants(world, mode, g, ps))
+        }
+        NoticeAction::Subject { subject } => NodeBuilder::new("subject")
+            .attr("subject", subject.as_str())
+            .attr("s_o", actor.clone())
+            .attr("s_t", notice.time.to_string())
+            .build(),
+        NoticeAction::Description { id: did, body } => {
+            let inner = match body {
+                Some(text) => NodeBuilder::new("body")
+                    .string_content(text.as_str())
+                    .build(),
+                None => NodeBuilder::new("delete").build(),
+            };
+            NodeBuilder::new("description")
+                .attr("id", did.as_str())
+                .children([inner])
+                .build()
+        }
+        NoticeAction::Locked => NodeBuilder::new("locked").build(),
+        NoticeAction::Unlocked => NodeBuilder::new("unlocked").build(),
+        NoticeAction::Announce => NodeBuilder::new("announcement").build(),
+        NoticeAction::NotAnnounce => NodeBuilder::new("not_announcement").build(),
+        NoticeAction::Ephemeral { expiration: 0 } => NodeBuilder::new("not_ephemeral").build(),
+        NoticeAction::Ephemeral { expiration } => NodeBuilder::new("ephemeral")
+            .attr("expiration", expiration.to_string())
+            .build(),
+        NoticeAction::MembershipApprovalMode { enabled } => {
+            NodeBuilder::new("membership_approval_mode")
+                .children([NodeBuilder::new("group_join")
+                    .attr("state", if *enabled { "on" } else { "off" })
+                    .build()])
+                .build()
+        }
+        NoticeAction::MemberAddMode { mode: m } => NodeBuilder::new("member_add_mode")
+            .string_content(*m)
+            .build(),
+        NoticeAction::InviteRevoked => NodeBuilder::new("revoke").build(),
+        NoticeAction::CreatedMembershipRequests {
+            method,
+            parent,
+            requesters,
+        } => {
+            let users = requesters.iter().map(|p| {
+                let (jid, pn, _) = participant_jids(world, mode, p);
+                let mut b = NodeBuilder::new("requested_user").attr("jid", jid);
+                if let Some(pn) = pn {
+                    b = b.attr("phone_number", pn);
+                }
+                b.build()
+            });
+            let mut b = NodeBuilder::new("created_membership_requests")
+                .attr("request_method", method.wire())
+                .children(users);
+            if let Some(p) = parent {
+                b = b.attr("parent_group_jid", group_jid(p));
+            }
+            b.build()
+        }
+        NoticeAction::RevokedMembershipRequests { participants: ps } => {
+            let rows = ps.iter().map(|p| {
+                let (jid, _, _) = participant_jids(world, mode, p);
+                NodeBuilder::new("participant").attr("jid", jid).build()
+            });
+            list("revoked_membership_requests", rows.collect())
+        }
+        NoticeAction::Create => match world.group(g) {
+            Some(group) => list("create", vec![group_node(world, group, true)]),
+            None => NodeBuilder::new("create").build(),
+        },
+        NoticeAction::Delete => NodeBuilder::new("delete").build(),
+        NoticeAction::Link { subgroups } => NodeBuilder::new("link")
+            .attr("link_type", "sub_group")
+            .children(
+                subgroups
+                    .iter()
+                    .map(|s| NodeBuilder::new("group").attr("jid", group_jid(s)).build()),
+            )
+            .build(),
+        NoticeAction::Unlink { subgroups } => NodeBuilder::new("unlink")
+            .attr("unlink_type", "sub_group")
+            .children(
+                subgroups
+                    .iter()
+                    .map(|s| NodeBuilder::new("group").attr("jid", group_jid(s)).build()),
+            )
+            .build(),
+        NoticeAction::Picture { .. } => NodeBuilder::new("picture").build(),
+    };
+    let mut b = NodeBuilder::new("notification")
+        .attr("type", "w:gp2")
+        .attr("from", group_jid(g))
+        .attr("id", id)
+        .attr("t", notice.time.to_string())
+        .attr("participant", actor)
+        .attr(
+            "addressing_mode",
+            match mode {
+                AddressingMode::Lid => "lid",
+                AddressingMode::Pn => "pn",
+            },
+        );
+    if let Some(pn) = actor_pn {
+        b = b.attr("participant_pn", pn);
+    } else if mode == AddressingMode::Pn {
+        b = b.attr("participant_pn", pn_jid(&notice.actor));
+    }
+    if let Some(a) = world.account(&notice.actor) {
+        b = b.attr("notify", a.name.as_str());
+    }
+    b.children([child]).build()
+}

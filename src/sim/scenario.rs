@@ -1,0 +1,750 @@
+//! Scenario files: a simulated world (accounts, groups, communities, pending requests) and a
+//! script of live activity, in TOML. The demo world ships in `assets/demo-world.toml`.
+//!
+//! ```toml
+//! [[operators]]                      # accounts that can link a device; the first is the default
+//! phone = "15550001111"
+//! name = "Dana Moderator"
+//!
+//! [[accounts]]                       # other named accounts
+//! phone = "15550004444"
+//! name = "Pat Private"
+//! blocks_direct_adds = true          # privacy: a direct add answers 403 + an invite code
+//!
+//! [population]                       # generated members: phones are prefix + 4 digits
+//! count = 1200
+//! phone_prefix = "1555020"
+//! privacy_blocked_every = 17         # every 17th blocks direct adds (0 = none)
+//!
+//! [[groups]]
+//! key = "support"                    # how activity and communities refer to it
+//! subject = "Customer Support"
+//! description = "optional"
+//! size = 40                          # filled up from the population
+//! roles = { "15550001111" = "superadmin", "15550002222" = "admin" }
+//! members = ["15550004444"]          # extra named members
+//! approval = true                    # also: announce, locked, admin_add_only, ephemeral (secs)
+//! pending = 12                       # generated pending join requests
+//!
+//! [[communities]]
+//! key = "riverside"
+//! subject = "Riverside Community"
+//! subgroups = ["garden", "safety"]   # keys of groups above
+//! roles = { "15550001111" = "superadmin" }
+//!
+//! [[activity]]                       # played in real time by `Simulator::play_activity`
+//! after_ms = 5000
+//! kind = "request_join"              # request_join, cancel_request, join_by_link, leave, add,
+//! group = "support"                  # remove, promote, demote, subject, description,
+//! phone = "15550200017"              # announce, locked, approval
+//! # actor = "15550002222"            # for admin actions; subject = "..."; body = "..."; on = true
+//! ```
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::world::{
+    Account, AddressingMode, Group, GroupId, Member, PendingRequest, Phone, RequestMethod, Role,
+    Settings, World,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read the scenario: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("invalid scenario TOML: {0}")]
+    Toml(String),
+    #[error("invalid scenario: {0}")]
+    Invalid(String),
+}
+
+pub struct Scenario {
+    pub world: World,
+    /// Accounts that can pair a device. The first is the default operator a QR scan pairs to.
+    pub operators: Vec<Phone>,
+    /// Scenario group key -> generated group id.
+    pub group_keys: BTreeMap<String, GroupId>,
+    /// Scripted live activity, ordered by `after_ms`.
+    pub activity: Vec<ScriptedActivity>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptedActivity {
+    pub after_ms: u64,
+    pub activity: Activity,
+}
+
+/// Something a simulated person does. `group` is a generated group id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Activity {
+    RequestJoin {
+        phone: Phone,
+        group: GroupId,
+    },
+    CancelRequest {
+        phone: Phone,
+        group: GroupId,
+    },
+    JoinByLink {
+        phone: Phone,
+        group: GroupId,
+    },
+    Leave {
+        phone: Phone,
+        group: GroupId,
+    },
+    Add {
+        actor: Phone,
+        group: GroupId,
+        phone: Phone,
+    },
+    Remove {
+        actor: Phone,
+        group: GroupId,
+        phone: Phone,
+    },
+    Promote {
+        actor: Phone,
+        group: GroupId,
+        phone: Phone,
+    },
+    Demote {
+        actor: Phone,
+        group: GroupId,
+        phone: Phone,
+    },
+    Subject {
+        actor: Phone,
+        group: GroupId,
+        subject: String,
+    },
+    Description {
+        actor: Phone,
+        group: GroupId,
+        body: String,
+    },
+    Announce {
+        actor: Phone,
+        group: GroupId,
+        on: bool,
+    },
+    Locked {
+        actor: Phone,
+        group: GroupId,
+        on: bool,
+    },
+    Approval {
+        actor: Phone,
+        group: GroupId,
+        on: bool,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    operators: Vec<AccountSpec>,
+    #[serde(default)]
+    accounts: Vec<AccountSpec>,
+    population: Option<PopulationSpec>,
+    #[serde(default)]
+    groups: Vec<GroupSpec>,
+    #[serde(default)]
+    communities: Vec<CommunitySpec>,
+    #[serde(default)]
+    activity: Vec<ActivitySpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountSpec {
+    phone: String,
+    name: String,
+    lid: Option<String>,
+    #[serde(default)]
+    blocks_direct_adds: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PopulationSpec {
+    count: usize,
+    phone_prefix: String,
+    #[serde(default)]
+    privacy_blocked_every: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupSpec {
+    key: String,
+    subject: String,
+    description: Option<String>,
+    #[serde(default)]
+    size: usize,
+    #[serde(default)]
+    roles: BTreeMap<String, String>,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    announce: bool,
+    #[serde(default)]
+    locked: bool,
+    #[serde(default)]
+    approval: bool,
+    #[serde(default)]
+    admin_add_only: bool,
+    #[serde(default)]
+    ephemeral: u32,
+    #[serde(default)]
+    pending: usize,
+    addressing: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommunitySpec {
+    key: String,
+    subject: String,
+    description: Option<String>,
+    subgroups: Vec<String>,
+    #[serde(default)]
+    roles: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActivitySpec {
+    after_ms: u64,
+    kind: String,
+    group: String,
+    phone: Option<String>,
+    actor: Option<String>,
+    subject: Option<String>,
+    body: Option<String>,
+    on: Option<bool>,
+}
+
+const FIRST: &[&str] = &[
+    "Ana", "Ben", "Chloe", "Dev", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi",
+    "Luca", "Maya", "Nadia", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tara", "Umar", "Vera",
+    "Wen", "Ximena", "Yusuf", "Zoe",
+];
+const LAST: &[&str] = &[
+    "Alvarez", "Brooks", "Chen", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito",
+    "Jensen", "Kowalski", "Lopez", "Moreau", "Nakamura", "Okafor", "Petrov", "Rossi", "Silva",
+    "Tanaka", "Usman", "Varga", "Weber", "Yilmaz", "Zhang",
+];
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// A LID derived from the phone: 15 digits starting with 1, stable across runs.
+fn lid_for(phone: &str) -> String {
+    let h = phone.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+        splitmix64(h ^ u64::from(b))
+    });
+    format!("1{:014}", h % 100_000_000_000_000)
+}
+
+fn role(text: &str, what: &str) -> Result<Option<Role>, ScenarioError> {
+    Ok(match text {
+        "superadmin" => Some(Role::SuperAdmin),
+        "admin" => Some(Role::Admin),
+        "member" => Some(Role::Member),
+        "none" => None,
+        other => {
+            return Err(ScenarioError::Invalid(format!(
+                "{what}: unknown role \"{other}\" (superadmin, admin, member, none)"
+            )));
+        }
+    })
+}
+
+fn digits(phone: &str, what: &str) -> Result<(), ScenarioError> {
+    if phone.len() < 8 || phone.len() > 15 || !phone.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ScenarioError::Invalid(format!(
+            "{what}: \"{phone}\" is not a phone number (8-15 digits, no +)"
+        )));
+    }
+    Ok(())
+}
+
+impl Scenario {
+    pub fn load(path: &Path, now: i64) -> Result<Scenario, ScenarioError> {
+        Self::parse(&std::fs::read_to_string(path)?, now)
+    }
+
+    /// The shipped demo world.
+    pub fn demo(now: i64) -> Scenario {
+        match Self::parse(include_str!("../../assets/demo-world.toml"), now) {
+            Ok(s) => s,
+            // Guarded by a unit test: the shipped file always parses.
+            Err(e) => panic!("assets/demo-world.toml: {e}"),
+        }
+    }
+
+    pub fn parse(text: &str, now: i64) -> Result<Scenario, ScenarioError> {
+        let file: File = toml::from_str(text).map_err(|e| ScenarioError::Toml(e.to_string()))?;
+        let mut world = World::new(now);
+        let mut operators = Vec::new();
+        for (i, a) in file.operators.iter().chain(&file.accounts).enumerate() {
+            digits(&a.phone, "account")?;
+            if world.account(&a.phone).is_some() {
+                return Err(ScenarioError::Invalid(format!(
+                    "account {} listed twice",
+                    a.phone
+                )));
+            }
+            world.add_account(Account {
+                phone: a.phone.clone(),
+                lid: a.lid.clone().unwrap_or_else(|| lid_for(&a.phone)),
+                name: a.name.clone(),
+                blocks_direct_adds: a.blocks_direct_adds,
+            });
+            if i < file.operators.len() {
+                operators.push(a.phone.clone());
+            }
+        }
+        let mut population = Vec::new();
+        if let Some(p) = &file.population {
+            digits(
+                &format!("{}0000", p.phone_prefix),
+                "population.phone_prefix",
+            )?;
+            for i in 0..p.count.min(10_000) {
+                let phone = format!("{}{:04}", p.phone_prefix, i);
+                let h = splitmix64(i as u64 ^ 0xA11CE);
+                let name = format!(
+                    "{} {}",
+                    FIRST[(h % FIRST.len() as u64) as usize],
+                    LAST[((h >> 16) % LAST.len() as u64) as usize]
+                );
+                let blocks = p.privacy_blocked_every > 0
+                    && i % p.privacy_blocked_every == p.privacy_blocked_every - 1;
+                if world.account(&phone).is_none() {
+                    world.add_account(Account {
+                        lid: lid_for(&phone),
+                        phone: phone.clone(),
+                        name,
+                        blocks_direct_adds: blocks,
+                    });
+                    population.push(phone);
+                }
+            }
+        }
+
+        let mut keys: BTreeMap<String, GroupId> = BTreeMap::new();
+        for (gi, spec) in file.groups.iter().enumerate() {
+            if keys.contains_key(&spec.key) {
+                return Err(ScenarioError::Invalid(format!(
+                    "group key \"{}\" used twice",
+                    spec.key
+                )));
+            }
+            let id = world.new_group_id();
+            let what = format!("group \"{}\"", spec.key);
+            let mut participants: Vec<Member> = Vec::new();
+            let mut roles = spec.roles.clone();
+            if roles.is_empty()
+                && let Some(op) = operators.first()
+            {
+                roles.insert(op.clone(), "superadmin".into());
+            }
+            for (phone, r) in &roles {
+                if world.account(phone).is_none() {
+                    return Err(ScenarioError::Invalid(format!(
+                        "{what}: unknown account {phone}"
+                    )));
+                }
+                if let Some(r) = role(r, &what)? {
+                    participants.push(Member {
+                        phone: phone.clone(),
+                        role: r,
+                        join_time: now - 86_400 * 90,
+                    });
+                }
+            }
+            for phone in &spec.members {
+                if world.account(phone).is_none() {
+                    return Err(ScenarioError::Invalid(format!(
+                        "{what}: unknown account {phone}"
+                    )));
+                }
+                if !participants.iter().any(|m| &m.phone == phone) {
+                    participants.push(Member {
+                        phone: phone.clone(),
+                        role: Role::Member,
+                        join_time: now - 86_400 * 30,
+                    });
+                }
+            }
+            if spec.size > super::world::MAX_GROUP_SIZE {
+                return Err(ScenarioError::Invalid(format!("{what}: size over 1024")));
+            }
+            let mut taken: HashSet<Phone> = participants.iter().map(|m| m.phone.clone()).collect();
+            let start = gi * 97;
+            let mut k = 0;
+            while participants.len() < spec.size && k < population.len() {
+                let phone = &population[(start + k) % population.len()];
+                k += 1;
+                if taken.insert(phone.clone()) {
+                    participants.push(Member {
+                        phone: phone.clone(),
+                        role: Role::Member,
+                        join_time: now - 3600 * (k as i64 % 2000),
+                    });
+                }
+            }
+            if participants.len() < spec.size {
+                return Err(ScenarioError::Invalid(format!(
+                    "{what}: size {} but only {} people available",
+                    spec.size,
+                    participants.len()
+                )));
+            }
+            let mut pending = Vec::new();
+            let mut j = 0;
+            while pending.len() < spec.pending && j < population.len() {
+                let phone = &population[(start + population.len() / 2 + j) % population.len()];
+                j += 1;
+                if taken.contains(phone) {
+                    continue;
+                }
+                let n = pending.len();
+                pending.push(PendingRequest {
+                    phone: phone.clone(),
+                    time: now - 600 * (n as i64 + 1) - 37 * j as i64,
+                    method: if n % 5 == 4 {
+                        RequestMethod::NonAdminAdd
+                    } else {
+                        RequestMethod::InviteLink
+                    },
+                    parent: None,
+                });
+            }
+            let creator = participants
+                .iter()
+                .find(|m| m.role == Role::SuperAdmin)
+                .or(participants.first())
+                .map(|m| m.phone.clone())
+                .unwrap_or_default();
+            let invite_code = world.new_invite_code();
+            world.insert_group(Group {
+                id: id.clone(),
+                subject: spec.subject.clone(),
+                subject_owner: Some(creator.clone()),
+                subject_time: now - 86_400 * 60,
+                creator: creator.clone(),
+                creation: now - 86_400 * 120,
+                description: spec
+                    .description
+                    .as_ref()
+                    .map(|body| super::world::Description {
+                        id: format!("D{}", gi + 1),
+                        body: body.clone(),
+                        setter: creator.clone(),
+                        time: now - 86_400 * 60,
+                    }),
+                participants,
+                settings: Settings {
+                    announce: spec.announce,
+                    locked: spec.locked,
+                    approval: spec.approval,
+                    admin_add_only: spec.admin_add_only,
+                    ephemeral: spec.ephemeral,
+                },
+                addressing: match spec.addressing.as_deref() {
+                    Some("pn") => AddressingMode::Pn,
+                    Some("lid") | None => AddressingMode::Lid,
+                    Some(other) => {
+                        return Err(ScenarioError::Invalid(format!(
+                            "{what}: addressing \"{other}\" (lid or pn)"
+                        )));
+                    }
+                },
+                invite_code,
+                pending,
+                is_parent: false,
+                parent: None,
+                is_default_sub: false,
+                picture_id: None,
+            });
+            keys.insert(spec.key.clone(), id);
+        }
+
+        for c in &file.communities {
+            let what = format!("community \"{}\"", c.key);
+            if keys.contains_key(&c.key) {
+                return Err(ScenarioError::Invalid(format!("{what}: key used twice")));
+            }
+            let mut members: BTreeMap<Phone, Role> = BTreeMap::new();
+            let mut subs = Vec::new();
+            for key in &c.subgroups {
+                let id = keys.get(key).cloned().ok_or_else(|| {
+                    ScenarioError::Invalid(format!("{what}: unknown group \"{key}\""))
+                })?;
+                if let Some(g) = world.group(&id) {
+                    for m in &g.participants {
+                        members.entry(m.phone.clone()).or_insert(Role::Member);
+                    }
+                }
+                subs.push(id);
+            }
+            let mut roles = c.roles.clone();
+            if roles.is_empty()
+                && let Some(op) = operators.first()
+            {
+                roles.insert(op.clone(), "superadmin".into());
+            }
+            for (phone, r) in &roles {
+                if world.account(phone).is_none() {
+                    return Err(ScenarioError::Invalid(format!(
+                        "{what}: unknown account {phone}"
+                    )));
+                }
+                match role(r, &what)? {
+                    Some(r) => {
+                        members.insert(phone.clone(), r);
+                    }
+                    None => {
+                        members.remove(phone);
+                    }
+                }
+            }
+            let participants: Vec<Member> = members
+                .into_iter()
+                .map(|(phone, role)| Member {
+                    phone,
+                    role,
+                    join_time: now - 86_400 * 100,
+                })
+                .collect();
+            let creator = participants
+                .iter()
+                .find(|m| m.role == Role::SuperAdmin)
+                .map(|m| m.phone.clone())
+                .unwrap_or_default();
+            let parent_id = world.new_group_id();
+            let base = Group {
+                id: parent_id.clone(),
+                subject: c.subject.clone(),
+                subject_owner: Some(creator.clone()),
+                subject_time: now - 86_400 * 100,
+                creator: creator.clone(),
+                creation: now - 86_400 * 100,
+                description: c
+                    .description
+                    .as_ref()
+                    .map(|body| super::world::Description {
+                        id: format!("C{}", keys.len()),
+                        body: body.clone(),
+                        setter: creator.clone(),
+                        time: now - 86_400 * 100,
+                    }),
+                participants,
+                settings: Settings::default(),
+                addressing: AddressingMode::Lid,
+                invite_code: world.new_invite_code(),
+                pending: Vec::new(),
+                is_parent: true,
+                parent: None,
+                is_default_sub: false,
+                picture_id: None,
+            };
+            let announcement = Group {
+                id: world.new_group_id(),
+                subject: c.subject.clone(),
+                invite_code: world.new_invite_code(),
+                is_parent: false,
+                parent: Some(parent_id.clone()),
+                is_default_sub: true,
+                description: None,
+                settings: Settings {
+                    announce: true,
+                    ..Settings::default()
+                },
+                ..base.clone()
+            };
+            world.insert_group(base);
+            world.insert_group(announcement);
+            for id in subs {
+                if let Some(g) = world.groups.get_mut(&id) {
+                    g.parent = Some(parent_id.clone());
+                }
+            }
+            keys.insert(c.key.clone(), parent_id);
+        }
+
+        let mut activity = Vec::new();
+        for (i, a) in file.activity.iter().enumerate() {
+            let what = format!("activity #{} ({})", i + 1, a.kind);
+            let group = keys.get(&a.group).cloned().ok_or_else(|| {
+                ScenarioError::Invalid(format!("{what}: unknown group \"{}\"", a.group))
+            })?;
+            let need = |v: &Option<String>, field: &str| -> Result<String, ScenarioError> {
+                let value = v
+                    .clone()
+                    .ok_or_else(|| ScenarioError::Invalid(format!("{what}: missing {field}")))?;
+                if (field == "phone" || field == "actor") && world.account(&value).is_none() {
+                    return Err(ScenarioError::Invalid(format!(
+                        "{what}: unknown account {value}"
+                    )));
+                }
+                Ok(value)
+            };
+            let on = a.on.unwrap_or(true);
+            let act = match a.kind.as_str() {
+                "request_join" => Activity::RequestJoin {
+                    phone: need(&a.phone, "phone")?,
+                    group,
+                },
+                "cancel_request" => Activity::CancelRequest {
+                    phone: need(&a.phone, "phone")?,
+                    group,
+                },
+                "join_by_link" => Activity::JoinByLink {
+                    phone: need(&a.phone, "phone")?,
+                    group,
+                },
+                "leave" => Activity::Leave {
+                    phone: need(&a.phone, "phone")?,
+                    group,
+                },
+                "add" => Activity::Add {
+                    actor: need(&a.actor, "actor")?,
+                    group,
+                    phone: need(&a.phone, "phone")?,
+                },
+                "remove" => Activity::Remove {
+                    actor: need(&a.actor, "actor")?,
+                    group,
+                    phone: need(&a.phone, "phone")?,
+                },
+                "promote" => Activity::Promote {
+                    actor: need(&a.actor, "actor")?,
+                    group,
+                    phone: need(&a.phone, "phone")?,
+                },
+                "demote" => Activity::Demote {
+                    actor: need(&a.actor, "actor")?,
+                    group,
+                    phone: need(&a.phone, "phone")?,
+                },
+                "subject" => Activity::Subject {
+                    actor: need(&a.actor, "actor")?,
+                    group,
+                    subject: need(&a.subject, "subject")?,
+                },
+                "description" => Activity::Description {
+                    actor: need(&a.actor, "actor")?,
+                    group,
+                    body: need(&a.body, "body")?,
+                },
+                "announce" => Activity::Announce {
+                    actor: need(&a.actor, "actor")?,
+                    group,
+                    on,
+                },
+                "locked" => Activity::Locked {
+                    actor: need(&a.actor, "actor")?,
+                    group,
+                    on,
+                },
+                "approval" => Activity::Approval {
+                    actor: need(&a.actor, "actor")?,
+                    group,
+                    on,
+                },
+                other => {
+                    return Err(ScenarioError::Invalid(format!(
+                        "{what}: unknown kind \"{other}\""
+                    )));
+                }
+            };
+            activity.push(ScriptedActivity {
+                after_ms: a.after_ms,
+                activity: act,
+            });
+        }
+        activity.sort_by_key(|a| a.after_ms);
+        Ok(Scenario {
+            world,
+            operators,
+            group_keys: keys,
+            activity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_world_has_what_the_demo_promises() {
+        let s = Scenario::demo(1_800_000_000);
+        let w = &s.world;
+        assert_eq!(s.operators[0], "15550001111");
+        assert!(w.groups.len() >= 12, "{}", w.groups.len());
+        assert!(w.groups.values().any(|g| g.participants.len() == 1024));
+        let community = w
+            .groups
+            .values()
+            .find(|g| g.is_parent)
+            .expect("a community");
+        let subs = w.subgroups(&community.id);
+        assert!(subs.iter().any(|g| g.is_default_sub), "announcement group");
+        assert!(subs.iter().filter(|g| !g.is_default_sub).count() >= 2);
+        let approval: Vec<_> = w
+            .groups
+            .values()
+            .filter(|g| g.settings.approval && !g.pending.is_empty())
+            .collect();
+        assert!(approval.len() >= 3);
+        assert!(w.accounts.values().any(|a| a.blocks_direct_adds));
+        assert!(s.activity.len() >= 30);
+        // Dana is a plain member somewhere, to show "not admin".
+        assert!(
+            w.groups
+                .values()
+                .any(|g| g.role_of("15550001111") == Some(Role::Member))
+        );
+    }
+
+    #[test]
+    fn parsing_is_deterministic() {
+        let a = Scenario::demo(1_800_000_000);
+        let b = Scenario::demo(1_800_000_000);
+        assert_eq!(a.group_keys, b.group_keys);
+        assert_eq!(a.world.groups, b.world.groups);
+        assert_eq!(a.activity, b.activity);
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let base = "[[operators]]\nphone = \"15550001111\"\nname = \"Dana\"\n";
+        let unknown_group = format!(
+            "{base}[[activity]]\nafter_ms = 1\nkind = \"leave\"\ngroup = \"nope\"\nphone = \"15550001111\"\n"
+        );
+        let e = Scenario::parse(&unknown_group, 0).err().expect("error");
+        assert!(e.to_string().contains("unknown group \"nope\""), "{e}");
+        let bad_type = format!("{base}[[groups]]\nkey = \"a\"\nsubject = \"A\"\nsize = \"big\"\n");
+        let e = Scenario::parse(&bad_type, 0).err().expect("error");
+        assert!(matches!(e, ScenarioError::Toml(_)), "{e}");
+        assert!(e.to_string().contains("size"), "{e}");
+        let too_big = format!("{base}[[groups]]\nkey = \"a\"\nsubject = \"A\"\nsize = 2000\n");
+        let e = Scenario::parse(&too_big, 0).err().expect("error");
+        assert!(e.to_string().contains("over 1024"), "{e}");
+        let bad_phone = "[[operators]]\nphone = \"+1 555\"\nname = \"X\"\n";
+        let e = Scenario::parse(bad_phone, 0).err().expect("error");
+        assert!(e.to_string().contains("not a phone number"), "{e}");
+    }
+}

@@ -1,0 +1,67 @@
+//! Long lists render only their visible window: at 1,024 rows only the ~30 on screen are built.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::state::ListState;
+
+/// The first row to show so that `cursor` is visible in `height` rows, starting from the
+/// stored `offset` (the reducer's guess) and moving only as much as needed.
+pub fn window_start(total: usize, cursor: usize, offset: usize, height: usize) -> usize {
+    if height == 0 || total == 0 {
+        return 0;
+    }
+    let cursor = cursor.min(total - 1);
+    let start = if cursor < offset {
+        cursor
+    } else if cursor >= offset + height {
+        cursor + 1 - height
+    } else {
+        offset
+    };
+    start.min(total.saturating_sub(height))
+}
+
+/// `37/1024`, for titles.
+pub fn position(total: usize, cursor: usize) -> String {
+    if total == 0 {
+        "0".into()
+    } else {
+        format!("{}/{}", cursor.min(total - 1) + 1, total)
+    }
+}
+
+/// Renders `header` (if any) and the visible rows, built by `row(i)` for those only.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    header: Option<Line<'static>>,
+    list: &ListState,
+    total: usize,
+    row: impl Fn(usize) -> Line<'static>,
+) {
+    let inner = block.inner(area);
+    let height = usize::from(inner.height).saturating_sub(usize::from(header.is_some()));
+    let start = window_start(total, list.cursor, list.offset, height);
+    let mut lines: Vec<Line> = header.into_iter().collect();
+    lines.extend((start..total.min(start + height)).map(row));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_keeps_the_cursor_visible() {
+        assert_eq!(window_start(1024, 700, 0, 30), 671);
+        assert_eq!(window_start(1024, 700, 690, 30), 690);
+        assert_eq!(window_start(1024, 5, 690, 30), 5);
+        assert_eq!(window_start(10, 9, 0, 30), 0);
+        assert_eq!(window_start(0, 0, 0, 30), 0);
+        assert_eq!(position(1024, 36), "37/1024");
+    }
+}

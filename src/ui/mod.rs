@@ -1,0 +1,109 @@
+//! The view: a pure function of `AppState` (no I/O, no clock: time is `state.now`).
+
+pub mod layout;
+pub mod list;
+pub mod panes;
+pub mod popups;
+pub mod status_bar;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders};
+
+pub use theme::Theme;
+
+use crate::app::state::{AppState, Pane, Popup};
+
+pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
+    let areas = layout::areas(frame.area());
+    panes::sessions::draw(frame, areas.sessions, state, theme);
+    panes::groups::draw(frame, areas.groups, state, theme);
+    panes::roster::draw(frame, areas.roster, state, theme);
+    panes::requests::draw(frame, areas.requests, state, theme);
+    panes::events::draw(frame, areas.events, state, theme);
+    status_bar::draw(frame, areas.status, state, theme);
+    match &state.popup {
+        Some(Popup::Help { scroll }) => popups::help::draw(frame, state, theme, *scroll),
+        Some(Popup::Pairing { session, state: p }) => {
+            popups::pairing::draw(frame, state, theme, *session, p)
+        }
+        Some(Popup::Confirm(c)) => popups::confirm::draw(frame, state, theme, c),
+        None => {}
+    }
+}
+
+/// A pane's frame: `[n] Title`, highlighted when focused, with the filter and extras.
+pub fn pane_block(state: &AppState, theme: &Theme, pane: Pane, extra: &str) -> Block<'static> {
+    let focused = state.focus == pane;
+    let list = state.list(pane);
+    let mut spans = vec![
+        Span::styled(format!(" [{}] ", pane.index() + 1), theme.fg(theme.muted)),
+        Span::styled(
+            pane.title().to_string(),
+            theme.fg(theme.title).add_modifier(Modifier::BOLD),
+        ),
+    ];
+    if !extra.is_empty() {
+        spans.push(Span::styled(format!(" {extra}"), theme.fg(theme.muted)));
+    }
+    if list.filtering || !list.filter.is_empty() {
+        let cursor = if list.filtering { "▏" } else { "" };
+        spans.push(Span::styled(
+            format!(" /{}{cursor}", list.filter),
+            theme.fg(theme.alert_info),
+        ));
+    }
+    if !list.marked.is_empty() {
+        spans.push(Span::styled(
+            format!(" ●{}", list.marked.len()),
+            theme.fg(theme.marked),
+        ));
+    }
+    spans.push(Span::raw(" "));
+    let border = if focused {
+        theme.border_focused
+    } else {
+        theme.border
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
+        .border_style(theme.fg(border))
+        .title(Line::from(spans))
+}
+
+/// A centred message inside an empty pane.
+pub fn empty_line(text: &str, theme: &Theme) -> Line<'static> {
+    Line::styled(format!(" {text}"), theme.fg(theme.muted))
+}
+
+/// "3m", "2h", "4d" from `then` to `now`.
+pub fn age(now: i64, then: i64) -> String {
+    let s = (now - then).max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// Pads or cuts `text` to exactly `width` characters.
+pub fn fit(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    if n <= width {
+        format!("{text}{}", " ".repeat(width - n))
+    } else if width > 1 {
+        let mut s: String = text.chars().take(width - 1).collect();
+        s.push('…');
+        s
+    } else {
+        text.chars().take(width).collect()
+    }
+}

@@ -1,0 +1,107 @@
+//! Groups of the current session: subject, size, my role, approval mode, pending requests,
+//! community marker.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{line, row_style};
+use crate::app::state::{AppState, Pane};
+use crate::domain::{CommunityMark, Role};
+use crate::ui::{Theme, empty_line, fit, list, pane_block};
+
+pub fn role_badge(role: Option<Role>, theme: &Theme) -> Span<'static> {
+    match role {
+        Some(Role::SuperAdmin) => Span::styled("★ super", theme.role(Role::SuperAdmin)),
+        Some(Role::Admin) => Span::styled("◆ admin", theme.role(Role::Admin)),
+        Some(Role::Member) => Span::styled("· member", theme.role(Role::Member)),
+        None => Span::styled("  —    ", theme.fg(theme.muted)),
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let rows = state.visible_groups();
+    let list_state = state.list(Pane::Groups);
+    let extra = format!(
+        "{} · sort: {}",
+        list::position(rows.len(), list_state.cursor),
+        state.group_sort.label()
+    );
+    let block = pane_block(state, theme, Pane::Groups, &extra);
+    if rows.is_empty() {
+        let text = match state.current_session {
+            None => "No session selected",
+            Some(s) if !state.groups.contains_key(&s) => "Loading groups…",
+            Some(_) if !list_state.filter.is_empty() => "No group matches the filter",
+            Some(_) => "This account is in no group",
+        };
+        frame.render_widget(Paragraph::new(empty_line(text, theme)).block(block), area);
+        return;
+    }
+    let inner_width = usize::from(area.width.saturating_sub(2));
+    let subject_width = inner_width.saturating_sub(24).max(8);
+    let focused = state.focus == Pane::Groups;
+    let header = Line::styled(
+        format!(
+            " {} {:>5} {:<8} {:>4}",
+            fit("group", subject_width),
+            "size",
+            "role",
+            "req"
+        ),
+        theme.fg(theme.muted).add_modifier(Modifier::UNDERLINED),
+    );
+    list::render(
+        frame,
+        area,
+        block,
+        Some(header),
+        list_state,
+        rows.len(),
+        |i| {
+            let g = rows[i];
+            let (marker, indent) = match &g.community {
+                CommunityMark::None => (" ", ""),
+                CommunityMark::Community => ("⌂", ""),
+                CommunityMark::Announcement { .. } => ("↳", "» "),
+                CommunityMark::Subgroup { .. } => ("↳", ""),
+            };
+            let selected = state.current_group.as_ref() == Some(&g.id);
+            let subject = format!("{indent}{}", g.subject);
+            let pending = if g.pending > 0 {
+                Span::styled(
+                    format!("{:>4}", g.pending),
+                    theme.fg(theme.pending_badge).add_modifier(Modifier::BOLD),
+                )
+            } else if g.settings.approval {
+                Span::styled(format!("{:>4}", "0"), theme.fg(theme.muted))
+            } else {
+                Span::raw("    ")
+            };
+            line(
+                vec![
+                    Span::styled(marker.to_string(), theme.fg(theme.community)),
+                    Span::styled(
+                        fit(&subject, subject_width),
+                        if selected {
+                            theme.fg(theme.title).add_modifier(Modifier::BOLD)
+                        } else {
+                            theme.fg(theme.base)
+                        },
+                    ),
+                    Span::styled(format!(" {:>5} ", g.size), theme.fg(theme.muted)),
+                    role_badge(g.my_role, theme),
+                    Span::raw(" "),
+                    pending,
+                    Span::styled(
+                        if g.settings.approval { " ✓" } else { "  " }.to_string(),
+                        theme.fg(theme.alert_info),
+                    ),
+                ],
+                row_style(focused, i == list_state.cursor, theme),
+            )
+        },
+    );
+}

@@ -1,0 +1,84 @@
+//! The roster of the selected group: role badges in distinct colours, phone number and LID.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{line, row_style};
+use crate::app::state::{AppState, Pane};
+use crate::domain::Role;
+use crate::ui::{Theme, empty_line, fit, list, pane_block};
+
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::SuperAdmin => "superadmin",
+        Role::Admin => "admin",
+        Role::Member => "member",
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let rows = state.visible_roster();
+    let list_state = state.list(Pane::Roster);
+    let group = state.current_group_summary();
+    let extra = match group {
+        Some(g) => format!(
+            "{} · {} · {}",
+            fit(&g.subject, 28).trim_end(),
+            g.size,
+            list::position(rows.len(), list_state.cursor)
+        ),
+        None => String::new(),
+    };
+    let block = pane_block(state, theme, Pane::Roster, &extra);
+    if rows.is_empty() {
+        let text = match (group, state.current_session, &state.current_group) {
+            (None, _, _) => "Select a group",
+            (Some(_), Some(s), Some(g)) if !state.rosters.contains_key(&(s, g.clone())) => {
+                "Loading roster…"
+            }
+            _ if !list_state.filter.is_empty() => "Nobody matches the filter",
+            _ => "No participants",
+        };
+        frame.render_widget(Paragraph::new(empty_line(text, theme)).block(block), area);
+        return;
+    }
+    let focused = state.focus == Pane::Roster;
+    let header = Line::styled(
+        format!("   {:<11} {:<17} {}", "role", "phone", "lid"),
+        theme.fg(theme.muted).add_modifier(Modifier::UNDERLINED),
+    );
+    list::render(
+        frame,
+        area,
+        block,
+        Some(header),
+        list_state,
+        rows.len(),
+        |i| {
+            let p = rows[i];
+            let marked = list_state.marked.contains(&p.jid);
+            line(
+                vec![
+                    Span::styled(
+                        if marked { " ● " } else { "   " }.to_string(),
+                        theme.fg(theme.marked),
+                    ),
+                    Span::styled(fit(role_label(p.role), 11), theme.role(p.role)),
+                    Span::raw(" "),
+                    Span::styled(
+                        fit(p.phone.as_deref().unwrap_or("(hidden)"), 17),
+                        theme.fg(theme.base),
+                    ),
+                    Span::styled(
+                        p.lid.clone().unwrap_or_else(|| p.jid.clone()),
+                        theme.fg(theme.muted),
+                    ),
+                ],
+                row_style(focused, i == list_state.cursor, theme),
+            )
+        },
+    );
+}

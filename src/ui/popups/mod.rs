@@ -1,0 +1,18 @@
+//! Overlays drawn over the panes.
+
+pub mod confirm;
+pub mod help;
+pub mod pairing;
+
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+
+/// A `width` x `height` rectangle centred in `area` (clipped to it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    rect
+}

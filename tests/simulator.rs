@@ -1,0 +1,567 @@
+//! The unchanged whatsapp-rust client against the simulator: pairing, every group operation with
+//! its result and the simulator's state, live notifications to a second admin, join requests,
+//! WhatsApp's errors, and injected faults.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::fixture::{
+    CLUB, CLUB_CODE, DANA, FULL, NEWBIE, OTHER, PRIV, QUINN, RILEY, SAM, TEAM, gjid, pn, simulator,
+};
+use support::{TestClient, linked, pair};
+use wamod::sim::world::Role;
+use wamod::sim::{FaultAction, SimEvent};
+use whatsapp_rust::request::{InfoQuery, IqError};
+use whatsapp_rust::types::events::{Event, GroupUpdate};
+use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction as A;
+use whatsapp_rust::wacore_binary::builder::NodeBuilder;
+use whatsapp_rust::wacore_binary::node::NodeContent;
+use whatsapp_rust::{
+    GroupCreateOptions, GroupDescription, GroupError, GroupParticipantOptions, GroupSubject,
+    JoinGroupResult, MemberAddMode, MembershipApprovalMode, PreviousDescription,
+};
+
+/// The next group notification for `group` whose action `f` accepts.
+async fn group_update(
+    c: &TestClient,
+    group: &str,
+    what: &str,
+    mut f: impl FnMut(&A) -> bool,
+) -> GroupUpdate {
+    c.wait_for(what, |e| match e {
+        Event::GroupUpdate(u) if u.group_jid.user == group && f(&u.action) => Some(u.clone()),
+        _ => None,
+    })
+    .await
+}
+
+fn server_code(e: &GroupError) -> Option<u16> {
+    match e {
+        GroupError::Iq(IqError::ServerError { code, .. }) => Some(*code),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pairs_by_qr_reaches_connected_and_reconnects_without_qr() {
+    let sim = simulator();
+    let mut events = sim.events();
+    let mut c = pair(&sim, DANA).await;
+    assert_eq!(sim.online(), vec![(DANA.to_string(), 1)]);
+    let pn = c.client.pn().expect("own phone-number JID after pairing");
+    assert_eq!(pn.user, DANA);
+    let mut paired = false;
+    while let Ok(e) = events.try_recv() {
+        paired |= matches!(e, SimEvent::Paired { ref phone, device: 1 } if phone == DANA);
+    }
+    assert!(paired, "the simulator saw pair-device-sign");
+
+    // Same key store, new client: logs in as the same device, no QR.
+    c.stop().await;
+    let again = support::start(&sim, c.backend.clone()).await;
+    again
+        .wait_for("Connected without a QR", |e| match e {
+            Event::Connected(_) => Some(()),
+            Event::PairingQrCode(_) => panic!("asked for a QR code again"),
+            _ => None,
+        })
+        .await;
+    assert_eq!(sim.online(), vec![(DANA.to_string(), 1)]);
+
+    // Logging out unlinks the device; its keys no longer get in (401 -> LoggedOut).
+    again.client.logout().await;
+    assert!(sim.devices().is_empty(), "{:?}", sim.devices());
+    let refused = support::start(&sim, c.backend.clone()).await;
+    refused
+        .wait_for("LoggedOut for an unlinked device", |e| {
+            matches!(e, Event::LoggedOut(_)).then_some(())
+        })
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_listener_pairs_through_the_admin_scan_route() {
+    let sim = simulator();
+    let listener = sim
+        .listen("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("listen");
+    let c = support::start_ws(
+        &listener.ws_url(),
+        Arc::new(whatsapp_rust::wacore::store::InMemoryBackend::new()),
+    )
+    .await;
+    let code = c.qr_code().await;
+    let (status, body) = support::http(
+        "POST",
+        &listener.http_base(),
+        &format!("/admin/mock-phone/scan-qr?phone={SAM}"),
+        &code,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    c.connected().await;
+    assert_eq!(c.client.pn().expect("pn").user, SAM);
+
+    // The admin routes drive the world too.
+    let (status, body) = support::http(
+        "POST",
+        &listener.http_base(),
+        &format!("/admin/activity?kind=request_join&group={CLUB}&phone={NEWBIE}"),
+        "",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let u = group_update(&c, CLUB, "request via admin route", |a| {
+        matches!(a, A::CreatedMembershipRequests { .. })
+    })
+    .await;
+    assert!(
+        matches!(u.action, A::CreatedMembershipRequests { ref requests, .. } if requests.len() == 1)
+    );
+    let (status, _) = support::http("POST", &listener.http_base(), "/admin/nope", "").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_operations_apply_and_reach_the_other_admin() {
+    let sim = simulator();
+    let dana = linked(&sim, DANA).await;
+    let sam = linked(&sim, SAM).await;
+    let g = dana.client.groups();
+    let team = gjid(TEAM);
+
+    let all = g.get_participating().await.expect("participating");
+    assert_eq!(all.len(), 4);
+    let meta = &all[&team];
+    assert_eq!(meta.subject, "Team");
+    assert_eq!(meta.participants.len(), 3);
+    assert_eq!(
+        g.get_metadata(&gjid(FULL))
+            .await
+            .expect("metadata")
+            .participants
+            .len(),
+        1024
+    );
+
+    // add
+    let r = g
+        .add_participants(team.clone(), &[pn(NEWBIE)])
+        .await
+        .expect("add");
+    assert_eq!(r.len(), 1);
+    assert!(r[0].error.is_none(), "{:?}", r[0]);
+    assert!(sim.world(|w| w.group(TEAM).and_then(|x| x.member(NEWBIE)).is_some()));
+    let u = group_update(&sam, TEAM, "add", |a| matches!(a, A::Add { .. })).await;
+    assert_eq!(
+        u.participant_pn.as_ref().map(|j| j.user.as_str()),
+        Some(DANA)
+    );
+
+    // promote / demote
+    let r = g
+        .promote_participants(team.clone(), &[pn(NEWBIE)])
+        .await
+        .expect("promote");
+    assert!(r[0].error.is_none());
+    assert_eq!(
+        sim.world(|w| w.group(TEAM).and_then(|x| x.role_of(NEWBIE))),
+        Some(Role::Admin)
+    );
+    group_update(&sam, TEAM, "promote", |a| matches!(a, A::Promote { .. })).await;
+    let r = g
+        .demote_participants(team.clone(), &[pn(NEWBIE)])
+        .await
+        .expect("demote");
+    assert!(r[0].error.is_none());
+    assert_eq!(
+        sim.world(|w| w.group(TEAM).and_then(|x| x.role_of(NEWBIE))),
+        Some(Role::Member)
+    );
+    group_update(&sam, TEAM, "demote", |a| matches!(a, A::Demote { .. })).await;
+
+    // remove
+    let r = g
+        .remove_participants(team.clone(), &[pn(NEWBIE)])
+        .await
+        .expect("remove");
+    assert!(r[0].error.is_none());
+    assert!(sim.world(|w| w.group(TEAM).and_then(|x| x.member(NEWBIE)).is_none()));
+    group_update(&sam, TEAM, "remove", |a| matches!(a, A::Remove { .. })).await;
+
+    // subject
+    g.set_subject(
+        team.clone(),
+        GroupSubject::new("Team (renamed)").expect("subject"),
+    )
+    .await
+    .expect("set subject");
+    assert_eq!(
+        sim.world(|w| w.group(TEAM).map(|x| x.subject.clone())),
+        Some("Team (renamed)".to_string())
+    );
+    let u = group_update(&sam, TEAM, "subject", |a| matches!(a, A::Subject { .. })).await;
+    assert!(matches!(u.action, A::Subject { ref subject, .. } if subject == "Team (renamed)"));
+
+    // description, resolving the previous id from the server
+    g.set_description(
+        team.clone(),
+        Some(GroupDescription::new("Rules: be kind.").expect("desc")),
+        PreviousDescription::Resolve,
+    )
+    .await
+    .expect("set description");
+    assert_eq!(
+        sim.world(|w| w
+            .group(TEAM)
+            .and_then(|x| x.description.as_ref().map(|d| d.body.clone()))),
+        Some("Rules: be kind.".to_string())
+    );
+    group_update(
+        &sam,
+        TEAM,
+        "description",
+        |a| matches!(a, A::Description { description: Some(d), .. } if d == "Rules: be kind."),
+    )
+    .await;
+
+    // settings
+    g.set_locked(team.clone(), true).await.expect("locked");
+    group_update(&sam, TEAM, "locked", |a| matches!(a, A::Locked { .. })).await;
+    g.set_announce(team.clone(), true).await.expect("announce");
+    group_update(&sam, TEAM, "announce", |a| matches!(a, A::Announce)).await;
+    g.set_ephemeral(team.clone(), 604_800)
+        .await
+        .expect("ephemeral");
+    group_update(&sam, TEAM, "ephemeral", |a| {
+        matches!(
+            a,
+            A::Ephemeral {
+                expiration: 604_800,
+                ..
+            }
+        )
+    })
+    .await;
+    g.set_membership_approval(team.clone(), MembershipApprovalMode::On)
+        .await
+        .expect("approval");
+    group_update(&sam, TEAM, "approval", |a| {
+        matches!(a, A::MembershipApprovalMode { enabled: true })
+    })
+    .await;
+    g.set_member_add_mode(team.clone(), MemberAddMode::AdminAdd)
+        .await
+        .expect("add mode");
+    group_update(
+        &sam,
+        TEAM,
+        "member add mode",
+        |a| matches!(a, A::MemberAddMode { mode } if mode == "admin_add"),
+    )
+    .await;
+    let s = sim
+        .world(|w| w.group(TEAM).map(|x| x.settings))
+        .expect("team");
+    assert!(s.locked && s.announce && s.approval && s.admin_add_only);
+    assert_eq!(s.ephemeral, 604_800);
+
+    // invite link: read, then reset (the old code stops working)
+    let link = g
+        .get_invite_link(team.clone(), false)
+        .await
+        .expect("invite");
+    let old_code = sim
+        .world(|w| w.group(TEAM).map(|x| x.invite_code.clone()))
+        .expect("code");
+    assert_eq!(link, format!("https://chat.whatsapp.com/{old_code}"));
+    let new_link = g.get_invite_link(team.clone(), true).await.expect("reset");
+    assert_ne!(new_link, link);
+    let err = sam
+        .client
+        .groups()
+        .join_with_invite_code(&old_code)
+        .await
+        .expect_err("revoked code");
+    assert_eq!(server_code(&err), Some(410), "{err:?}");
+
+    // create a group with participants; Sam is told
+    let created = g
+        .create_group(
+            GroupCreateOptions::new("Fresh Group")
+                .with_participants(vec![GroupParticipantOptions::new(pn(SAM))]),
+        )
+        .await
+        .expect("create");
+    let new_id = created.metadata.id.user.to_string();
+    assert_eq!(
+        sim.world(|w| w
+            .group(&new_id)
+            .map(|x| (x.subject.clone(), x.participants.len()))),
+        Some(("Fresh Group".to_string(), 2))
+    );
+    assert_eq!(
+        sim.world(|w| w.group(&new_id).and_then(|x| x.role_of(DANA))),
+        Some(Role::SuperAdmin)
+    );
+    group_update(&sam, &new_id, "create", |a| matches!(a, A::Create { .. })).await;
+
+    // leave (Dana is a plain member of Sam's group)
+    g.leave(gjid(OTHER)).await.expect("leave");
+    assert!(sim.world(|w| w.group(OTHER).and_then(|x| x.member(DANA)).is_none()));
+    let u = group_update(&sam, OTHER, "leave", |a| matches!(a, A::Remove { .. })).await;
+    assert_eq!(
+        u.participant_pn.as_ref().map(|j| j.user.as_str()),
+        Some(DANA)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn join_requests_flow_end_to_end() {
+    let sim = simulator();
+    let dana = linked(&sim, DANA).await;
+    let riley = linked(&sim, RILEY).await;
+    let club = gjid(CLUB);
+
+    // Riley uses the link of an approval-mode group: a request, not a membership.
+    let joined = riley
+        .client
+        .groups()
+        .join_with_invite_code(&format!("https://chat.whatsapp.com/{CLUB_CODE}"))
+        .await
+        .expect("join by link");
+    assert!(matches!(joined, JoinGroupResult::PendingApproval(ref j) if j.user == CLUB));
+    assert!(sim.world(|w| w.group(CLUB).and_then(|x| x.member(RILEY)).is_none()));
+
+    // Dana sees it live, then in the list (with Quinn's older request).
+    let u = group_update(&dana, CLUB, "request created", |a| {
+        matches!(a, A::CreatedMembershipRequests { .. })
+    })
+    .await;
+    let A::CreatedMembershipRequests { requests, .. } = &u.action else {
+        unreachable!()
+    };
+    assert_eq!(requests.len(), 1);
+    let list = dana
+        .client
+        .groups()
+        .get_membership_requests(club.clone())
+        .await
+        .expect("requests");
+    assert_eq!(list.len(), 2, "{list:?}");
+
+    // Approve Riley: a member now, seen live by Dana and by Riley.
+    let r = dana
+        .client
+        .groups()
+        .approve_membership_requests(club.clone(), &[requests[0].jid.clone()])
+        .await
+        .expect("approve");
+    assert!(r.iter().all(|p| p.error.is_none()), "{r:?}");
+    assert!(sim.world(|w| w.group(CLUB).and_then(|x| x.member(RILEY)).is_some()));
+    group_update(&dana, CLUB, "approved member added", |a| {
+        matches!(a, A::Add { .. })
+    })
+    .await;
+    group_update(&riley, CLUB, "Riley told he is in", |a| {
+        matches!(a, A::Add { .. })
+    })
+    .await;
+
+    // Quinn cancels; a new requester is rejected: both reach Dana as revoked requests.
+    sim.apply(&wamod::sim::scenario::Activity::CancelRequest {
+        phone: QUINN.to_string(),
+        group: CLUB.to_string(),
+    })
+    .expect("cancel");
+    group_update(&dana, CLUB, "cancelled", |a| {
+        matches!(a, A::RevokedMembershipRequests { .. })
+    })
+    .await;
+    sim.apply(&wamod::sim::scenario::Activity::RequestJoin {
+        phone: NEWBIE.to_string(),
+        group: CLUB.to_string(),
+    })
+    .expect("request");
+    let u = group_update(&dana, CLUB, "second request", |a| {
+        matches!(a, A::CreatedMembershipRequests { .. })
+    })
+    .await;
+    let A::CreatedMembershipRequests { requests, .. } = &u.action else {
+        unreachable!()
+    };
+    let r = dana
+        .client
+        .groups()
+        .reject_membership_requests(club.clone(), &[requests[0].jid.clone()])
+        .await
+        .expect("reject");
+    assert!(r.iter().all(|p| p.error.is_none()), "{r:?}");
+    group_update(&dana, CLUB, "rejected", |a| {
+        matches!(a, A::RevokedMembershipRequests { .. })
+    })
+    .await;
+    assert!(sim.world(|w| w.group(CLUB).map(|x| x.pending.len())) == Some(0));
+    assert!(sim.world(|w| w.group(CLUB).and_then(|x| x.member(NEWBIE)).is_none()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatsapp_errors_come_back_as_whatsapp_says_them() {
+    let sim = simulator();
+    let dana = linked(&sim, DANA).await;
+    let g = dana.client.groups();
+
+    // Privacy: 403 with an invite code to send instead.
+    let r = g
+        .add_participants(gjid(TEAM), &[pn(PRIV)])
+        .await
+        .expect("add answered");
+    assert_eq!(r[0].error.as_deref(), Some("403"), "{r:?}");
+    let invite = r[0].add_request.as_ref().expect("add_request code");
+    assert!(!invite.code.is_empty());
+    assert!(sim.world(|w| w.group(TEAM).and_then(|x| x.member(PRIV)).is_none()));
+
+    // Already a member: 409.
+    let r = g
+        .add_participants(gjid(TEAM), &[pn(RILEY)])
+        .await
+        .expect("add answered");
+    assert_eq!(r[0].error.as_deref(), Some("409"));
+
+    // Group full at 1,024.
+    let r = g
+        .add_participants(gjid(FULL), &[pn(NEWBIE)])
+        .await
+        .expect("add answered");
+    assert_eq!(r[0].error.as_deref(), Some("419"), "{r:?}");
+    assert_eq!(
+        sim.world(|w| w.group(FULL).map(|x| x.participants.len())),
+        Some(1024)
+    );
+
+    // Not an admin in Sam's group: refused, nothing changes.
+    let err = g
+        .remove_participants(gjid(OTHER), &[pn(SAM)])
+        .await
+        .expect_err("not admin");
+    assert_eq!(server_code(&err), Some(401), "{err:?}");
+    assert!(sim.world(|w| w.group(OTHER).and_then(|x| x.member(SAM)).is_some()));
+    let err = g
+        .set_announce(gjid(OTHER), true)
+        .await
+        .expect_err("not admin");
+    assert_eq!(server_code(&err), Some(401), "{err:?}");
+
+    // Stale description: someone else changed it since we read it.
+    g.set_description(
+        gjid(TEAM),
+        Some(GroupDescription::new("v1").expect("desc")),
+        PreviousDescription::Resolve,
+    )
+    .await
+    .expect("v1");
+    let v1_id = sim
+        .world(|w| {
+            w.group(TEAM)
+                .and_then(|x| x.description.as_ref().map(|d| d.id.clone()))
+        })
+        .expect("v1 id");
+    sim.apply(&wamod::sim::scenario::Activity::Description {
+        actor: SAM.to_string(),
+        group: TEAM.to_string(),
+        body: "v2 by Sam".to_string(),
+    })
+    .expect("sam edits");
+    let err = g
+        .set_description(
+            gjid(TEAM),
+            Some(GroupDescription::new("v3").expect("desc")),
+            PreviousDescription::Id(&v1_id),
+        )
+        .await
+        .expect_err("conflict");
+    assert!(matches!(err, GroupError::DescriptionConflict), "{err:?}");
+    assert_eq!(
+        sim.world(|w| w
+            .group(TEAM)
+            .and_then(|x| x.description.as_ref().map(|d| d.body.clone()))),
+        Some("v2 by Sam".to_string())
+    );
+
+    // Unknown invite code.
+    let err = g
+        .join_with_invite_code("NoSuchCode000000000000")
+        .await
+        .expect_err("unknown code");
+    assert_eq!(server_code(&err), Some(404), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_surface_as_errors_not_hangs() {
+    let sim = simulator();
+    let dana = linked(&sim, DANA).await;
+    let g = dana.client.groups();
+    let bounded = Duration::from_secs(20);
+
+    // 429 for the next add: an error, nothing applied; the one after goes through.
+    sim.inject_fault("add", FaultAction::rate_overlimit(), 1);
+    let err = tokio::time::timeout(bounded, g.add_participants(gjid(TEAM), &[pn(NEWBIE)]))
+        .await
+        .expect("answered")
+        .expect_err("429");
+    assert_eq!(server_code(&err), Some(429), "{err:?}");
+    assert!(sim.world(|w| w.group(TEAM).and_then(|x| x.member(NEWBIE)).is_none()));
+    let r = g
+        .add_participants(gjid(TEAM), &[pn(NEWBIE)])
+        .await
+        .expect("second add");
+    assert!(r[0].error.is_none());
+
+    // 500 for any request.
+    sim.inject_fault("*", FaultAction::error(500, "internal-server-error"), 1);
+    let err = g.get_metadata(&gjid(TEAM)).await.expect_err("500");
+    assert_eq!(server_code(&err), Some(500));
+
+    // The connection drops while a promote is in flight: an error, not a hang, not applied.
+    sim.inject_fault("promote", FaultAction::DropBefore, 1);
+    let res = tokio::time::timeout(bounded, g.promote_participants(gjid(TEAM), &[pn(NEWBIE)]))
+        .await
+        .expect("the dropped request ends within the bound");
+    assert!(res.is_err(), "{res:?}");
+    assert_eq!(
+        sim.world(|w| w.group(TEAM).and_then(|x| x.role_of(NEWBIE))),
+        Some(Role::Member)
+    );
+    // The client reconnects by itself and works again.
+    dana.connected().await;
+    let r = g
+        .promote_participants(gjid(TEAM), &[pn(NEWBIE)])
+        .await
+        .expect("promote after reconnect");
+    assert!(r[0].error.is_none());
+
+    // A request that is never answered times out on the client's clock.
+    sim.inject_fault("query", FaultAction::Swallow, 1);
+    let query = InfoQuery::get(
+        "w:g2",
+        gjid(TEAM),
+        Some(NodeContent::Nodes(vec![
+            NodeBuilder::new("query")
+                .attr("request", "interactive")
+                .build(),
+        ])),
+    )
+    .with_timeout(Duration::from_millis(500));
+    let err = dana.client.send_iq(query).await.expect_err("no answer");
+    assert!(matches!(err, IqError::Timeout), "{err:?}");
+
+    // Added latency delays, but still answers.
+    sim.set_latency(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    g.get_metadata(&gjid(TEAM)).await.expect("slow answer");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    sim.clear_faults();
+}

@@ -1,0 +1,140 @@
+//! A small simulated world for protocol tests, built through the world's own API.
+
+use wamod::sim::Simulator;
+use wamod::sim::scenario::Scenario;
+use wamod::sim::world::{
+    Account, AddressingMode, Group, Member, PendingRequest, RequestMethod, Role, Settings, World,
+};
+
+pub const DANA: &str = "15550001111"; // operator
+pub const SAM: &str = "15550002222"; // second admin
+pub const RILEY: &str = "15550003333"; // plain member / requester
+pub const PRIV: &str = "15550004444"; // blocks direct adds
+pub const NEWBIE: &str = "15550005555"; // in no group
+pub const QUINN: &str = "15550006666"; // pending requester
+
+pub const TEAM: &str = "120363000000000101"; // Dana superadmin, Sam admin, Riley member
+pub const CLUB: &str = "120363000000000102"; // approval mode, Dana + Sam admins, Quinn pending
+pub const FULL: &str = "120363000000000103"; // 1,024 members, Dana superadmin
+pub const OTHER: &str = "120363000000000104"; // Sam superadmin, Dana member only
+
+pub const CLUB_CODE: &str = "ClubInviteCode00000001";
+
+fn account(phone: &str, name: &str, blocks: bool) -> Account {
+    Account {
+        phone: phone.to_string(),
+        lid: format!("9{}", &phone[1..]),
+        name: name.to_string(),
+        blocks_direct_adds: blocks,
+    }
+}
+
+fn member(phone: &str, role: Role) -> Member {
+    Member {
+        phone: phone.to_string(),
+        role,
+        join_time: 1_700_000_000,
+    }
+}
+
+fn group(id: &str, subject: &str, members: Vec<Member>, settings: Settings, code: &str) -> Group {
+    Group {
+        id: id.to_string(),
+        subject: subject.to_string(),
+        subject_owner: None,
+        subject_time: 1_700_000_000,
+        creator: members.first().map(|m| m.phone.clone()).unwrap_or_default(),
+        creation: 1_700_000_000,
+        description: None,
+        participants: members,
+        settings,
+        addressing: AddressingMode::Lid,
+        invite_code: code.to_string(),
+        pending: Vec::new(),
+        is_parent: false,
+        parent: None,
+        is_default_sub: false,
+        picture_id: None,
+    }
+}
+
+pub fn world(now: i64) -> World {
+    let mut w = World::new(now);
+    for (p, n, b) in [
+        (DANA, "Dana Moderator", false),
+        (SAM, "Sam CoAdmin", false),
+        (RILEY, "Riley Member", false),
+        (PRIV, "Pat Private", true),
+        (NEWBIE, "Nico Newbie", false),
+        (QUINN, "Quinn Requester", false),
+    ] {
+        w.add_account(account(p, n, b));
+    }
+    w.insert_group(group(
+        TEAM,
+        "Team",
+        vec![
+            member(DANA, Role::SuperAdmin),
+            member(SAM, Role::Admin),
+            member(RILEY, Role::Member),
+        ],
+        Settings::default(),
+        "TeamInviteCode00000001",
+    ));
+    let mut club = group(
+        CLUB,
+        "Club",
+        vec![member(DANA, Role::SuperAdmin), member(SAM, Role::Admin)],
+        Settings {
+            approval: true,
+            ..Settings::default()
+        },
+        CLUB_CODE,
+    );
+    club.pending.push(PendingRequest {
+        phone: QUINN.to_string(),
+        time: now - 600,
+        method: RequestMethod::InviteLink,
+        parent: None,
+    });
+    w.insert_group(club);
+    let mut full = vec![member(DANA, Role::SuperAdmin)];
+    for i in 0..1023u32 {
+        let phone = format!("1555100{i:04}");
+        w.add_account(account(&phone, &format!("Filler {i}"), false));
+        full.push(member(&phone, Role::Member));
+    }
+    w.insert_group(group(
+        FULL,
+        "Full House",
+        full,
+        Settings::default(),
+        "FullInviteCode00000001",
+    ));
+    w.insert_group(group(
+        OTHER,
+        "Sam's Group",
+        vec![member(SAM, Role::SuperAdmin), member(DANA, Role::Member)],
+        Settings::default(),
+        "OtherInviteCode0000001",
+    ));
+    w
+}
+
+pub fn simulator() -> Simulator {
+    let now = chrono::Utc::now().timestamp();
+    Simulator::new(Scenario {
+        world: world(now),
+        operators: vec![DANA.to_string(), SAM.to_string(), RILEY.to_string()],
+        group_keys: Default::default(),
+        activity: Vec::new(),
+    })
+}
+
+pub fn gjid(id: &str) -> whatsapp_rust::Jid {
+    format!("{id}@g.us").parse().expect("group jid")
+}
+
+pub fn pn(phone: &str) -> whatsapp_rust::Jid {
+    format!("{phone}@s.whatsapp.net").parse().expect("pn jid")
+}

@@ -1,0 +1,148 @@
+//! The real binary in demo mode, driven through tmux as a user would: QR popup, the simulated
+//! phone's scan, groups, the 1,024-member roster, a live event, quit, terminal restored.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use wamod::sim::scenario::Scenario;
+
+struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs (CI installs it: see .ci/run)")
+    }
+
+    fn capture(&self) -> String {
+        let out = self.cmd(&["capture-pane", "-p", "-t", &self.session]);
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session.as_str()];
+        args.extend_from_slice(keys);
+        self.cmd(&args);
+    }
+
+    /// Polls the screen until `pred` holds (no fixed sleeps: the screen is the event).
+    fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > timeout {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn write_script(dir: &Path, bin: &str) -> String {
+    let script = dir.join("run.sh");
+    let body = format!(
+        "#!/bin/sh\n\
+         export HOME='{home}' WAMOD_DATA_DIR='{home}/data' WAMOD_STATE_DIR='{home}/state' WAMOD_CONFIG_DIR='{home}/config'\n\
+         '{bin}' --demo\n\
+         echo \"EXIT=$?\"\n\
+         stty -a > '{home}/stty.txt'\n\
+         echo RESTORED\n\
+         sleep 60\n",
+        home = dir.display(),
+    );
+    std::fs::write(&script, body).expect("script");
+    script.display().to_string()
+}
+
+#[test]
+fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
+    let bin = env!("CARGO_BIN_EXE_wamod");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let big = Scenario::demo(0)
+        .world
+        .groups
+        .values()
+        .find(|g| g.participants.len() == 1024)
+        .map(|g| g.subject.clone())
+        .expect("the demo world has a 1,024-member group");
+    let tmux = Tmux {
+        socket: format!("wamod-test-{}", std::process::id()),
+        session: "demo".into(),
+    };
+    let script = write_script(tmp.path(), bin);
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "demo",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+        &script,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The QR popup, with the simulated phone's countdown.
+    tmux.wait_for("the QR popup", Duration::from_secs(30), |s| {
+        s.contains("Link a device") || s.contains("Linked devices")
+    });
+    // The scan links the device and the groups load.
+    let first_word = big.split_whitespace().next().unwrap_or(&big).to_string();
+    tmux.wait_for("the groups", Duration::from_secs(60), |s| {
+        s.contains(&first_word)
+    });
+
+    // Open the 1,024-member group's roster: focus groups, filter by its name, open.
+    tmux.keys(&["2", "/"]);
+    tmux.keys(&["-l", &big]);
+    tmux.keys(&["Enter", "Enter"]);
+    tmux.wait_for("the 1,024-member roster", Duration::from_secs(30), |s| {
+        s.contains("1024") && (s.contains("superadmin") || s.contains("admin"))
+    });
+
+    // The scenario's activity streams into the events pane.
+    tmux.wait_for("a live event", Duration::from_secs(60), |s| {
+        [
+            "joined", "left", "request", "promoted", "removed", "subject",
+        ]
+        .iter()
+        .any(|w| s.contains(w))
+    });
+
+    // Quit; the shell after wamod finds a cooked terminal and the normal screen.
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("wamod to exit", Duration::from_secs(20), |s| {
+        s.contains("RESTORED")
+    });
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let stty = std::fs::read_to_string(tmp.path().join("stty.txt")).expect("stty output");
+    assert!(
+        stty.contains(" icanon") && stty.contains(" echo"),
+        "terminal left raw: {stty}"
+    );
+    // Nothing but our shell lines on the restored screen (the TUI lived on the alternate screen).
+    assert!(!screen.contains("Sessions"), "{screen}");
+}
