@@ -74,12 +74,9 @@ impl Demo {
                 ..
             } if !self.activity_started => {
                 self.activity_started = true;
-                let _ = self.sim.play_activity();
+                // Detached: the script runs for the demo's lifetime.
+                drop(self.sim.play_activity());
             }
-            Update::Conn {
-                state: ConnState::Pairing,
-                ..
-            } => {}
             _ => {}
         }
     }

@@ -27,7 +27,7 @@ pub trait ByteSink: Send + Sync + 'static {
 
 enum Handshake {
     AwaitHello,
-    AwaitFinish(PendingHandshake),
+    AwaitFinish(Box<PendingHandshake>),
     Done,
 }
 
@@ -102,7 +102,7 @@ fn on_bytes(
             Handshake::AwaitHello => {
                 let (hello, pending) = respond_to_client_hello(&shared.identity, &frame)?;
                 sink.send(Bytes::from(Wire::handshake_frame(&hello)?));
-                *hs = Handshake::AwaitFinish(pending);
+                *hs = Handshake::AwaitFinish(Box::new(pending));
             }
             Handshake::AwaitFinish(pending) => {
                 let (payload, keys) = pending.finish(&frame)?;

@@ -330,6 +330,9 @@ pub struct World {
 /// Per-participant results plus the notices an operation caused.
 pub type Outcomes = (Vec<ParticipantOutcome>, Vec<Notice>);
 
+/// Per-subgroup results of linking/unlinking (`None` = done, else the error code) plus notices.
+pub type LinkOutcomes = (Vec<(GroupId, Option<u16>)>, Vec<Notice>);
+
 fn splitmix64(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -1257,7 +1260,7 @@ impl World {
         actor: &str,
         parent: &str,
         subgroups: &[GroupId],
-    ) -> WaResult<(Vec<(GroupId, Option<u16>)>, Vec<Notice>)> {
+    ) -> WaResult<LinkOutcomes> {
         self.require_community_admin(actor, parent)?;
         let mut results = Vec::new();
         let mut linked = Vec::new();
@@ -1316,7 +1319,7 @@ impl World {
         parent: &str,
         subgroups: &[GroupId],
         remove_orphans: bool,
-    ) -> WaResult<(Vec<(GroupId, Option<u16>)>, Vec<Notice>)> {
+    ) -> WaResult<LinkOutcomes> {
         self.require_community_admin(actor, parent)?;
         let mut results = Vec::new();
         let mut unlinked = Vec::new();

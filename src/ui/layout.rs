@@ -17,7 +17,7 @@ pub fn areas(area: Rect) -> Areas {
     let events_height = if area.height >= 36 { 10 } else { 6 };
     let [top, events] =
         Layout::vertical([Constraint::Min(6), Constraint::Length(events_height)]).areas(main);
-    let left_width = if area.width >= 110 { 44 } else { 34 };
+    let left_width = if area.width >= 110 { 42 } else { 34 };
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Min(20)]).areas(top);
     let sessions_height = if area.height >= 36 { 6 } else { 5 };
@@ -30,7 +30,7 @@ pub fn areas(area: Rect) -> Areas {
     };
     let [roster, requests] = Layout::default()
         .direction(direction)
-        .constraints([Constraint::Percentage(55), Constraint::Percentage(45)])
+        .constraints([Constraint::Percentage(58), Constraint::Percentage(42)])
         .areas(right);
     Areas {
         sessions,

@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     }
     let focused = state.focus == Pane::Requests;
     let header = Line::styled(
-        format!("   {:<17} {:<16} {:>5}", "requester", "via", "age"),
+        format!("  {:<12} {:<10} {:>4}", "requester", "via", "age"),
         theme.fg(theme.muted).add_modifier(Modifier::UNDERLINED),
     );
     let subject_of = |id: &crate::domain::GroupId| {
@@ -59,20 +59,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             let marked = list_state.marked.contains(&r.jid);
             let via = match (r.method, &r.via_community) {
                 (RequestMethod::Community, Some(c)) => format!("⌂ {}", subject_of(c)),
-                (m, _) => m.label().to_string(),
+                (RequestMethod::Community, None) => "community".to_string(),
+                (RequestMethod::InviteLink, _) => "link".to_string(),
+                (RequestMethod::AddedByMember, _) => "member add".to_string(),
+                (RequestMethod::Unknown, _) => "?".to_string(),
             };
             line(
                 vec![
                     Span::styled(
-                        if marked { " ● " } else { "   " }.to_string(),
+                        if marked { " ●" } else { "  " }.to_string(),
                         theme.fg(theme.marked),
                     ),
-                    Span::styled(fit(r.display(), 17), theme.fg(theme.base)),
+                    Span::styled(fit(r.display(), 12), theme.fg(theme.base)),
                     Span::raw(" "),
-                    Span::styled(fit(&via, 16), theme.fg(theme.alert_info)),
+                    Span::styled(fit(&via, 10), theme.fg(theme.alert_info)),
                     Span::styled(
                         format!(
-                            " {:>5}",
+                            " {:>4}",
                             r.requested_at
                                 .map(|t| age(state.now, t))
                                 .unwrap_or_default()

@@ -25,10 +25,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let group = state.current_group_summary();
     let extra = match group {
         Some(g) => format!(
-            "{} · {} · {}",
-            fit(&g.subject, 28).trim_end(),
-            g.size,
-            list::position(rows.len(), list_state.cursor)
+            "{} · {}",
+            list::position(rows.len(), list_state.cursor),
+            fit(&g.subject, 28).trim_end()
         ),
         None => String::new(),
     };
@@ -47,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     }
     let focused = state.focus == Pane::Roster;
     let header = Line::styled(
-        format!("   {:<11} {:<17} {}", "role", "phone", "lid"),
+        format!("  {:<10} {:<14} {}", "role", "phone", "lid"),
         theme.fg(theme.muted).add_modifier(Modifier::UNDERLINED),
     );
     list::render(
@@ -63,17 +62,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             line(
                 vec![
                     Span::styled(
-                        if marked { " ● " } else { "   " }.to_string(),
+                        if marked { " ●" } else { "  " }.to_string(),
                         theme.fg(theme.marked),
                     ),
-                    Span::styled(fit(role_label(p.role), 11), theme.role(p.role)),
+                    Span::styled(fit(role_label(p.role), 10), theme.role(p.role)),
                     Span::raw(" "),
                     Span::styled(
-                        fit(p.phone.as_deref().unwrap_or("(hidden)"), 17),
+                        fit(p.phone.as_deref().unwrap_or("(hidden)"), 14),
                         theme.fg(theme.base),
                     ),
+                    // The LID's user part: the server suffix is the same on every row.
                     Span::styled(
-                        p.lid.clone().unwrap_or_else(|| p.jid.clone()),
+                        p.lid
+                            .as_deref()
+                            .unwrap_or(&p.jid)
+                            .trim_end_matches("@lid")
+                            .to_string(),
                         theme.fg(theme.muted),
                     ),
                 ],

@@ -17,8 +17,8 @@ pub fn badge(conn: &ConnState, theme: &Theme) -> Span<'static> {
         ConnState::LoggedOut => ("○ logged out".to_string(), theme.status_logged_out),
         ConnState::Disconnected { retry_in_secs, .. } => (
             match retry_in_secs {
-                Some(s) => format!("○ offline, retry {s}s"),
-                None => "○ offline, retrying".to_string(),
+                Some(s) => format!("○ offline {s}s"),
+                None => "○ offline".to_string(),
             },
             theme.status_offline,
         ),
@@ -36,9 +36,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             crate::app::keymap::Command::NewSession,
         );
         let p = ratatui::widgets::Paragraph::new(empty_line(
-            &format!("No sessions — press {key} to link a device"),
+            &format!("No sessions: press {key} to link a device"),
             theme,
         ))
+        .wrap(ratatui::widgets::Wrap { trim: true })
         .block(block);
         frame.render_widget(p, area);
         return;
@@ -61,10 +62,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                         if current { "▸" } else { " " }.to_string(),
                         theme.fg(theme.title),
                     ),
-                    Span::styled(fit(&s.id.to_string(), 4), theme.fg(theme.muted)),
-                    Span::styled(fit(&account, 15), theme.fg(theme.base)),
+                    Span::styled(fit(&s.id.to_string(), 3), theme.fg(theme.muted)),
+                    Span::styled(fit(&account, 13), theme.fg(theme.base)),
                     badge(&s.conn, theme),
-                    Span::styled(format!("  {groups} groups"), theme.fg(theme.muted)),
+                    Span::styled(format!(" · {groups} groups"), theme.fg(theme.muted)),
                 ],
                 row_style(focused, i == list_state.cursor, theme),
             )

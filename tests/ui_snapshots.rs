@@ -1,0 +1,424 @@
+//! The view at 120x40 and 80x24: each pane and popup as a text snapshot, plus cell-level checks
+//! for what text loses (role badge colours, the focused border) and for long lists.
+
+use std::collections::BTreeMap;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use wamod::app::keymap::Keymap;
+use wamod::app::state::{AppState, Confirm, Level, Pairing, Pane, Popup, StatusLine};
+use wamod::domain::*;
+use wamod::ui::{Theme, draw};
+
+const NOW: i64 = 1_800_000_000;
+
+fn gid(n: u32) -> GroupId {
+    GroupId(format!("1203630000000001{n:02}@g.us"))
+}
+
+fn group(n: u32, subject: &str, size: usize, role: Option<Role>, pending: usize) -> GroupSummary {
+    GroupSummary {
+        id: gid(n),
+        subject: subject.into(),
+        size,
+        my_role: role,
+        pending,
+        settings: GroupSettings {
+            approval: pending > 0,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+fn person(n: usize, role: Role) -> Participant {
+    Participant {
+        jid: format!("1{n:014}@lid"),
+        phone: Some(format!("+1555020{n:04}")),
+        lid: Some(format!("1{n:014}@lid")),
+        role,
+    }
+}
+
+/// Two sessions; a dozen groups incl. a community and a 1,024-member group; the support group
+/// selected with its roster, requests of every method, and events of every kind.
+fn fixture() -> AppState {
+    let mut s = AppState::new(Keymap::default(), NOW);
+    let (s1, s2) = (SessionId(1), SessionId(2));
+    s.sessions = vec![
+        wamod::app::state::SessionView {
+            id: s1,
+            phone: Some("+15550001111".into()),
+            name: Some("Dana Moderator".into()),
+            conn: ConnState::Connected,
+        },
+        wamod::app::state::SessionView {
+            id: s2,
+            phone: Some("+15550002222".into()),
+            name: None,
+            conn: ConnState::Disconnected {
+                reason: "stream ended".into(),
+                retry_in_secs: Some(4),
+            },
+        },
+    ];
+    let mut groups = vec![
+        group(1, "Riverside Open Chat", 1024, Some(Role::SuperAdmin), 0),
+        group(2, "Acme Customer Support", 180, Some(Role::SuperAdmin), 24),
+        group(3, "Marathon Training Club", 64, Some(Role::Admin), 8),
+        group(4, "Book Club", 23, Some(Role::Member), 0),
+        group(5, "Staff Room", 8, Some(Role::SuperAdmin), 0),
+        group(6, "School Parents 4B", 31, Some(Role::SuperAdmin), 36),
+        group(7, "Buy & Sell Riverside", 410, Some(Role::Member), 0),
+        group(8, "Riverside Community", 300, Some(Role::SuperAdmin), 0),
+        group(9, "Community Garden", 55, Some(Role::SuperAdmin), 0),
+        group(10, "Neighbourhood Watch", 77, Some(Role::SuperAdmin), 5),
+        group(11, "Elm Street Neighbours", 42, Some(Role::Admin), 0),
+        group(12, "Product Announcements", 300, Some(Role::SuperAdmin), 0),
+    ];
+    groups[7].community = CommunityMark::Community;
+    groups[8].community = CommunityMark::Subgroup { parent: gid(8) };
+    groups[9].community = CommunityMark::Subgroup { parent: gid(8) };
+    s.groups.insert(s1, groups);
+    s.groups.insert(
+        s2,
+        vec![group(20, "Sam's Group", 12, Some(Role::SuperAdmin), 0)],
+    );
+    s.current_session = Some(s1);
+    s.current_group = Some(gid(2));
+    s.list_mut(Pane::Groups).cursor = 0; // "Acme Customer Support" sorts first
+    let mut roster = vec![
+        person(1, Role::SuperAdmin),
+        person(2, Role::Admin),
+        person(3, Role::Admin),
+    ];
+    roster.extend((4..180).map(|n| person(n, Role::Member)));
+    s.rosters.insert((s1, gid(2)), roster);
+    s.requests.insert(
+        (s1, gid(2)),
+        vec![
+            JoinRequest {
+                jid: "100000000000901@lid".into(),
+                phone: Some("+15550300001".into()),
+                requested_at: Some(NOW - 125),
+                method: RequestMethod::InviteLink,
+                via_community: None,
+            },
+            JoinRequest {
+                jid: "100000000000902@lid".into(),
+                phone: Some("+15550300002".into()),
+                requested_at: Some(NOW - 7_300),
+                method: RequestMethod::AddedByMember,
+                via_community: None,
+            },
+            JoinRequest {
+                jid: "100000000000903@lid".into(),
+                phone: None,
+                requested_at: Some(NOW - 3 * 86_400),
+                method: RequestMethod::Community,
+                via_community: Some(gid(8)),
+            },
+        ],
+    );
+    let ev = |at: i64, group: &str, actor: Option<&str>, kind: GroupEventKind| GroupEvent {
+        at,
+        session: s1,
+        group: gid(2),
+        group_subject: group.into(),
+        actor: actor.map(str::to_string),
+        kind,
+    };
+    let who = |p: &str| vec![p.to_string()];
+    for e in [
+        ev(
+            NOW - 900,
+            "Riverside Open Chat",
+            Some("+15550300003"),
+            GroupEventKind::Joined {
+                who: who("+15550300003"),
+                via_link: true,
+            },
+        ),
+        ev(
+            NOW - 800,
+            "Acme Customer Support",
+            None,
+            GroupEventKind::RequestCreated {
+                who: who("+15550300001"),
+                method: RequestMethod::InviteLink,
+            },
+        ),
+        ev(
+            NOW - 700,
+            "Acme Customer Support",
+            Some("+15550002222"),
+            GroupEventKind::Promoted {
+                who: who("+15550003333"),
+            },
+        ),
+        ev(
+            NOW - 600,
+            "Marathon Training Club",
+            Some("+15550002222"),
+            GroupEventKind::Removed {
+                who: who("+15550003333"),
+            },
+        ),
+        ev(
+            NOW - 500,
+            "Riverside Open Chat",
+            None,
+            GroupEventKind::Left {
+                who: who("+15550300003"),
+            },
+        ),
+        ev(
+            NOW - 400,
+            "Staff Room",
+            Some("+15550002222"),
+            GroupEventKind::SettingChanged {
+                name: "send messages".into(),
+                value: "admins only".into(),
+            },
+        ),
+        ev(
+            NOW - 300,
+            "Acme Customer Support",
+            None,
+            GroupEventKind::RequestRevoked {
+                who: who("+15550300001"),
+            },
+        ),
+        ev(
+            NOW - 200,
+            "Marathon Training Club",
+            Some("+15550002222"),
+            GroupEventKind::SubjectChanged {
+                subject: "Marathon Training Club 2027".into(),
+            },
+        ),
+    ] {
+        s.events.push_back(e);
+    }
+    s
+}
+
+fn render(state: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| draw(f, state, &Theme::dark())).expect("draw");
+    t
+}
+
+fn find(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
+    let area = buf.area;
+    for y in 0..area.height {
+        let line: String = (0..area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if let Some(i) = line.find(text) {
+            let x = line[..i].chars().count();
+            return Some((u16::try_from(x).ok()?, y));
+        }
+    }
+    None
+}
+
+#[test]
+fn dashboard_at_both_sizes() {
+    let mut s = fixture();
+    insta::assert_snapshot!("dashboard_120x40", render(&s, 120, 40).backend());
+    s.size = (80, 24);
+    insta::assert_snapshot!("dashboard_80x24", render(&s, 80, 24).backend());
+}
+
+#[test]
+fn each_pane_focused() {
+    let mut s = fixture();
+    for pane in Pane::ALL {
+        s.focus = pane;
+        let t = render(&s, 120, 40);
+        insta::assert_snapshot!(
+            format!("pane_{:?}_120x40", pane).to_lowercase(),
+            t.backend()
+        );
+    }
+    // Filters and marks show in titles; the not-admin explanation in the requests pane.
+    s.focus = Pane::Roster;
+    s.list_mut(Pane::Roster).filter = "0002".into();
+    s.list_mut(Pane::Roster)
+        .marked
+        .insert("100000000000002@lid".into());
+    s.current_group = Some(gid(4));
+    s.rosters
+        .insert((SessionId(1), gid(4)), vec![person(2, Role::Member)]);
+    insta::assert_snapshot!(
+        "roster_filtered_not_admin_80x24",
+        render(&s, 80, 24).backend()
+    );
+}
+
+#[test]
+fn role_badges_have_three_distinct_colours() {
+    let mut s = fixture();
+    s.focus = Pane::Roster;
+    let t = render(&s, 120, 40);
+    let buf = t.backend().buffer();
+    let theme = Theme::dark();
+    // The colour of the first cell of the word (labels may start with spaces to be unique).
+    let colour = |label: &str| {
+        let (x, y) = find(buf, label).unwrap_or_else(|| panic!("{label} on screen"));
+        let lead = label.chars().take_while(|c| *c == ' ').count();
+        buf[(x + u16::try_from(lead).unwrap_or(0), y)].fg
+    };
+    assert_eq!(colour("superadmin"), theme.role_superadmin);
+    assert_eq!(colour("  admin      +"), theme.role_admin);
+    assert_eq!(colour("  member     +"), theme.role_member);
+    let all = [theme.role_superadmin, theme.role_admin, theme.role_member];
+    assert!(all[0] != all[1] && all[1] != all[2] && all[0] != all[2]);
+    // The focused pane's border is the focused colour.
+    let (x, y) = find(buf, "[3]").expect("roster title");
+    assert_eq!(buf[(x - 2, y)].fg, theme.border_focused);
+}
+
+#[test]
+fn a_1024_row_roster_renders_the_cursor_window() {
+    let mut s = fixture();
+    let roster: Vec<Participant> = (0..1024).map(|n| person(n, Role::Member)).collect();
+    s.rosters.insert((SessionId(1), gid(2)), roster);
+    s.focus = Pane::Roster;
+    s.list_mut(Pane::Roster).cursor = 700;
+    let t = render(&s, 120, 40);
+    let buf = t.backend().buffer();
+    assert!(find(buf, "+15550200700").is_some(), "row 700 is drawn");
+    assert!(find(buf, "701/1024").is_some(), "position in the title");
+    assert!(
+        find(buf, "+15550200000").is_none(),
+        "rows far above are not"
+    );
+}
+
+#[test]
+fn help_follows_the_live_keymap() {
+    let mut s = fixture();
+    s.popup = Some(Popup::Help { scroll: 0 });
+    insta::assert_snapshot!("help_120x40", render(&s, 120, 40).backend());
+    let mut o = BTreeMap::new();
+    o.insert(
+        "global".to_string(),
+        BTreeMap::from([("help".to_string(), vec!["f1".to_string()])]),
+    );
+    assert!(s.keymap.apply_overrides(&o).is_empty());
+    let t = render(&s, 120, 40);
+    insta::assert_snapshot!("help_with_override_120x40", t.backend());
+    let buf = t.backend().buffer();
+    assert!(find(buf, "F1").is_some());
+    // The status bar is generated from the same keymap.
+    s.popup = None;
+    let t = render(&s, 120, 40);
+    assert!(find(t.backend().buffer(), "F1 help").is_some());
+}
+
+const QR: &str = "2@AAAAAAAAAAAAAAA,Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyMTIz,Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyMTIz,Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyMTIz,1";
+
+#[test]
+fn qr_popup_fits_80x24_and_is_the_whole_code() {
+    let rows = wamod::ui::popups::pairing::qr_rows(QR).expect("encodes");
+    let qr =
+        qrcode::QrCode::with_error_correction_level(QR.as_bytes(), qrcode::EcLevel::L).expect("qr");
+    let modules = qr.width() + 2;
+    assert_eq!(
+        rows.len(),
+        modules.div_ceil(2),
+        "two module rows per text row"
+    );
+    assert!(rows.iter().all(|r| r.chars().count() == modules));
+    assert!(rows.len() <= 24, "fits 24 rows: {}", rows.len());
+    // Decode the half blocks back to modules and compare with the code.
+    for (r, row) in rows.iter().enumerate() {
+        for (x, ch) in row.chars().enumerate() {
+            let (top, bottom) = match ch {
+                '█' => (true, true),
+                '▀' => (true, false),
+                '▄' => (false, true),
+                _ => (false, false),
+            };
+            let light = |mx: usize, my: usize| {
+                if mx == 0 || my == 0 || mx > qr.width() || my > qr.width() {
+                    return true;
+                }
+                qr[(mx - 1, my - 1)] == qrcode::Color::Light
+            };
+            assert_eq!(top, light(x, 2 * r), "({x},{})", 2 * r);
+            if 2 * r + 1 < modules {
+                assert_eq!(bottom, light(x, 2 * r + 1), "({x},{})", 2 * r + 1);
+            }
+        }
+    }
+    let mut s = fixture();
+    s.popup = Some(Popup::Pairing {
+        session: SessionId(3),
+        state: Pairing::Qr {
+            code: QR.into(),
+            expires_at: NOW + 17,
+        },
+    });
+    s.status = Some(StatusLine {
+        text: "Demo: the simulated phone scans this QR code in 4s".into(),
+        level: Level::Info,
+        until: NOW + 1,
+    });
+    insta::assert_snapshot!("qr_popup_80x24", render(&s, 80, 24).backend());
+    insta::assert_snapshot!("qr_popup_120x40", render(&s, 120, 40).backend());
+    let t = render(&s, 60, 20);
+    assert!(
+        find(t.backend().buffer(), "at least").is_some(),
+        "too small: says what size is needed"
+    );
+}
+
+#[test]
+fn phone_pairing_and_confirm_popups() {
+    let mut s = fixture();
+    let states = [
+        (
+            "phone_entry",
+            Pairing::EnterPhone {
+                input: "0044 7700".into(),
+                error: Some("Start with the country code, not 0 (e.g. +44 7700 900123)".into()),
+            },
+        ),
+        (
+            "phone_requesting",
+            Pairing::RequestingCode {
+                phone: "15550001111".into(),
+            },
+        ),
+        (
+            "phone_code",
+            Pairing::Code {
+                phone: "15550001111".into(),
+                code: "ABCD2345".into(),
+            },
+        ),
+        ("pairing_waiting", Pairing::Waiting),
+    ];
+    for (name, p) in states {
+        s.popup = Some(Popup::Pairing {
+            session: SessionId(3),
+            state: p,
+        });
+        insta::assert_snapshot!(format!("{name}_80x24"), render(&s, 80, 24).backend());
+    }
+    s.popup = Some(Popup::Confirm(Confirm::Logout(SessionId(1))));
+    insta::assert_snapshot!("confirm_logout_80x24", render(&s, 80, 24).backend());
+    insta::assert_snapshot!("confirm_logout_120x40", render(&s, 120, 40).backend());
+}
+
+#[test]
+fn empty_first_run() {
+    let s = AppState::new(Keymap::default(), NOW);
+    let t = render(&s, 80, 24);
+    assert!(find(t.backend().buffer(), "press n to link").is_some());
+    insta::assert_snapshot!("first_run_80x24", t.backend());
+}
