@@ -565,3 +565,120 @@ async fn faults_surface_as_errors_not_hangs() {
     assert!(started.elapsed() >= Duration::from_millis(300));
     sim.clear_faults();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn communities_and_pictures() {
+    use whatsapp_rust::features::CreateCommunityOptions;
+    let sim = simulator();
+    let dana = linked(&sim, DANA).await;
+    let sam = linked(&sim, SAM).await;
+    let c = dana.client.community();
+
+    // A community comes with its announcement group.
+    let created = c
+        .create(CreateCommunityOptions::new("Riverside"))
+        .await
+        .expect("create community");
+    let parent = created.metadata.id.clone();
+    assert!(created.metadata.is_parent_group);
+    let subs = sim.world(|w| {
+        w.subgroups(&parent.user)
+            .iter()
+            .map(|g| g.is_default_sub)
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(subs, vec![true], "announcement group");
+
+    // Link a group where Dana is admin; one where she is not is refused (401), one already
+    // linked (406), an unknown one (404).
+    let linked_res = c
+        .link_subgroups(
+            parent.clone(),
+            &[gjid(TEAM), gjid(OTHER), gjid("120363999999999999")],
+        )
+        .await
+        .expect("link");
+    assert_eq!(linked_res.linked_jids, vec![gjid(TEAM)]);
+    let mut failed: Vec<(String, u32)> = linked_res
+        .failed_groups
+        .iter()
+        .map(|(j, code)| (j.user.to_string(), *code))
+        .collect();
+    failed.sort();
+    assert_eq!(
+        failed,
+        vec![
+            (OTHER.to_string(), 401),
+            ("120363999999999999".to_string(), 404)
+        ]
+    );
+    assert_eq!(
+        sim.world(|w| w.group(TEAM).and_then(|g| g.parent.clone())),
+        Some(parent.user.to_string())
+    );
+    group_update(&sam, &parent.user, "link", |a| matches!(a, A::Link { .. })).await;
+
+    // A subgroup created in the community; merged participants with their roles.
+    let sub = c
+        .create_subgroup("Garden", &[pn(SAM)], parent.clone())
+        .await
+        .expect("create subgroup");
+    assert_eq!(
+        sub.metadata
+            .parent_group_jid
+            .as_ref()
+            .map(|j| j.user.to_string()),
+        Some(parent.user.to_string())
+    );
+    let merged = c
+        .get_linked_groups_participants(parent.clone())
+        .await
+        .expect("linked participants");
+    assert!(merged.len() >= 3, "{merged:?}");
+    let meta = c
+        .query_linked_group(parent.clone(), gjid(TEAM))
+        .await
+        .expect("query linked");
+    assert_eq!(meta.subject, "Team");
+
+    // Unlink, then deactivate: the subgroup stays as a plain group.
+    let un = c
+        .unlink_subgroups(parent.clone(), &[gjid(TEAM)], false)
+        .await
+        .expect("unlink");
+    assert_eq!(un.unlinked_jids, vec![gjid(TEAM)]);
+    assert_eq!(
+        sim.world(|w| w.group(TEAM).and_then(|g| g.parent.clone())),
+        None
+    );
+    c.deactivate(parent.clone()).await.expect("deactivate");
+    assert!(sim.world(|w| w.group(&parent.user).is_none()));
+    let garden = sub.metadata.id.user.to_string();
+    assert_eq!(
+        sim.world(|w| w.group(&garden).map(|g| g.parent.is_none())),
+        Some(true)
+    );
+
+    // Group picture: set, seen by Sam, removed.
+    let g = dana.client.groups();
+    let set = g
+        .set_profile_picture(gjid(TEAM), vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3])
+        .await
+        .expect("set picture");
+    assert_eq!(
+        sim.world(|w| w.group(TEAM).and_then(|x| x.picture_id.clone())),
+        Some(set.id.clone())
+    );
+    sam.wait_for("picture update", |e| match e {
+        Event::PictureUpdate(p) if p.jid.user == TEAM && !p.removed => Some(()),
+        _ => None,
+    })
+    .await;
+    g.remove_profile_picture(gjid(TEAM))
+        .await
+        .expect("remove picture");
+    assert_eq!(
+        sim.world(|w| w.group(TEAM).and_then(|x| x.picture_id.clone())),
+        None
+    );
+}

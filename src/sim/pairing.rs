@@ -131,12 +131,12 @@ pub fn pair_success_iq(
         .build())
 }
 
-/// Random-looking but unique pairing refs (`2@…`). Shorter than WhatsApp's so the whole QR
+/// Random-looking but unique pairing refs (`2@…`). Much shorter than WhatsApp's so the whole QR
 /// string fits QR version 7, which a half-block rendering shows in 24 terminal rows.
 pub fn new_refs(seed: u64) -> Vec<String> {
     (0..REFS_PER_PAIRING as u64)
         .map(|i| {
-            let mut bytes = [0u8; 11];
+            let mut bytes = [0u8; 6];
             let mut x = seed ^ (i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
             for chunk in bytes.chunks_mut(8) {
                 x = splitmix64(x);

@@ -74,7 +74,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         } else {
             "No event matches the filter"
         };
-        frame.render_widget(Paragraph::new(empty_line(text, theme)).block(block), area);
+        frame.render_widget(
+            Paragraph::new(empty_line(text, theme))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
+            area,
+        );
         return;
     }
     let focused = state.focus == Pane::Events;

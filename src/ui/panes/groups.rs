@@ -37,7 +37,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Some(_) if !list_state.filter.is_empty() => "No group matches the filter",
             Some(_) => "This account is in no group",
         };
-        frame.render_widget(Paragraph::new(empty_line(text, theme)).block(block), area);
+        frame.render_widget(
+            Paragraph::new(empty_line(text, theme))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
+            area,
+        );
         return;
     }
     let inner_width = usize::from(area.width.saturating_sub(2));

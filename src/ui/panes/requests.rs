@@ -31,7 +31,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Some(g) if !g.settings.approval => "No pending requests (approval is off)",
             Some(_) => "No pending requests",
         };
-        frame.render_widget(Paragraph::new(empty_line(text, theme)).block(block), area);
+        frame.render_widget(
+            Paragraph::new(empty_line(text, theme))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
+            area,
+        );
         return;
     }
     let focused = state.focus == Pane::Requests;

@@ -41,7 +41,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             _ if !list_state.filter.is_empty() => "Nobody matches the filter",
             _ => "No participants",
         };
-        frame.render_widget(Paragraph::new(empty_line(text, theme)).block(block), area);
+        frame.render_widget(
+            Paragraph::new(empty_line(text, theme))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
+            area,
+        );
         return;
     }
     let focused = state.focus == Pane::Roster;
