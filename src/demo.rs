@@ -69,6 +69,24 @@ impl Demo {
                     let _ = notices.send(Update::Notice { text });
                 });
             }
+            Update::PairCode { code, .. } => {
+                // The phone-number flow: the simulated user types the code on their phone.
+                let sim = self.sim.clone();
+                let code = code.clone();
+                let notices = self.notices.clone();
+                tokio::spawn(async move {
+                    countdown(&notices, "enters this code").await;
+                    let operators = sim.world(|w| w.accounts.keys().cloned().collect::<Vec<_>>());
+                    let entered = operators
+                        .iter()
+                        .any(|phone| sim.enter_pair_code(phone, &code).is_ok());
+                    if !entered {
+                        let _ = notices.send(Update::Notice {
+                            text: "Demo: no simulated account asked for this code".into(),
+                        });
+                    }
+                });
+            }
             Update::Conn {
                 state: ConnState::Connected,
                 ..
@@ -79,5 +97,15 @@ impl Demo {
             }
             _ => {}
         }
+    }
+}
+
+/// "Demo: the simulated phone {what} in 5s", 4s, ... so the user sees it coming.
+async fn countdown(notices: &mpsc::UnboundedSender<Update>, what: &str) {
+    for left in (1..=SCAN_DELAY.as_secs()).rev() {
+        let _ = notices.send(Update::Notice {
+            text: format!("Demo: the simulated phone {what} in {left}s"),
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

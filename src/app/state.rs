@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-use crate::app::keymap::Keymap;
+use crate::app::keymap::{Context, Keymap};
 use crate::domain::{
     ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Participant, SessionId,
 };
@@ -35,6 +35,16 @@ impl Pane {
             Pane::Roster => 2,
             Pane::Requests => 3,
             Pane::Events => 4,
+        }
+    }
+    /// The keymap context of the pane.
+    pub fn context(self) -> Context {
+        match self {
+            Pane::Sessions => Context::Sessions,
+            Pane::Groups => Context::Groups,
+            Pane::Roster => Context::Roster,
+            Pane::Requests => Context::Requests,
+            Pane::Events => Context::Events,
         }
     }
     pub fn title(self) -> &'static str {

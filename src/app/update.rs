@@ -34,16 +34,6 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     }
 }
 
-fn context(pane: Pane) -> Context {
-    match pane {
-        Pane::Sessions => Context::Sessions,
-        Pane::Groups => Context::Groups,
-        Pane::Roster => Context::Roster,
-        Pane::Requests => Context::Requests,
-        Pane::Events => Context::Events,
-    }
-}
-
 fn status(state: &mut AppState, text: impl Into<String>, level: Level) {
     state.status = Some(StatusLine {
         text: text.into(),
@@ -66,7 +56,7 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         filter_key(state, key);
         return Vec::new();
     }
-    match state.keymap.lookup(context(state.focus), &key) {
+    match state.keymap.lookup(state.focus.context(), &key) {
         Some(cmd) => command(state, cmd),
         None => Vec::new(),
     }

@@ -2,7 +2,6 @@
 //! `Connected`, and the group IQs (through `groups_iq`, with fault injection).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use whatsapp_rust::wacore_binary::Node;
 use whatsapp_rust::wacore_binary::builder::NodeBuilder;
@@ -240,6 +239,3 @@ fn answer_group_iq(
         }
     }
 }
-
-/// How long the demo/tests may wait for a client to do something.
-pub const CLIENT_PATIENCE: Duration = Duration::from_secs(30);

@@ -1458,3 +1458,7 @@ impl World {
         Ok((JoinOutcome::Joined(subgroup.to_string()), vec![notice]))
     }
 }
+
+#[cfg(test)]
+#[path = "world_tests.rs"]
+mod tests;

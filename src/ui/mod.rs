@@ -8,9 +8,10 @@ pub mod status_bar;
 pub mod theme;
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 pub use theme::Theme;
 
@@ -78,9 +79,13 @@ pub fn pane_block(state: &AppState, theme: &Theme, pane: Pane, extra: &str) -> B
         .title(Line::from(spans))
 }
 
-/// A centred message inside an empty pane.
-pub fn empty_line(text: &str, theme: &Theme) -> Line<'static> {
-    Line::styled(format!(" {text}"), theme.fg(theme.muted))
+/// An empty pane: its frame and a (wrapped) message saying why.
+pub fn render_empty(frame: &mut Frame, area: Rect, block: Block, text: &str, theme: &Theme) {
+    let line = Line::styled(format!(" {text}"), theme.fg(theme.muted));
+    frame.render_widget(
+        Paragraph::new(line).wrap(Wrap { trim: true }).block(block),
+        area,
+    );
 }
 
 /// "3m", "2h", "4d" from `then` to `now`.

@@ -8,19 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::keymap::{Command, Context};
-use crate::app::state::{AppState, Level, Pane};
+use crate::app::state::{AppState, Level};
 use crate::domain::ConnState;
 use crate::ui::Theme;
-
-fn context(pane: Pane) -> Context {
-    match pane {
-        Pane::Sessions => Context::Sessions,
-        Pane::Groups => Context::Groups,
-        Pane::Roster => Context::Roster,
-        Pane::Requests => Context::Requests,
-        Pane::Events => Context::Events,
-    }
-}
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let online = state
@@ -48,7 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             }),
         ),
         None => {
-            let ctx = context(state.focus);
+            let ctx = state.focus.context();
             let mut spans = Vec::new();
             let mut push = |keys: String, desc: &str| {
                 if keys.is_empty() {

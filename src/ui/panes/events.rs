@@ -3,12 +3,11 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::Paragraph;
 
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
 use crate::domain::{GroupEvent, GroupEventKind};
-use crate::ui::{Theme, empty_line, fit, list, pane_block};
+use crate::ui::{Theme, fit, list, pane_block, render_empty};
 
 fn people(who: &[String]) -> String {
     match who {
@@ -74,12 +73,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         } else {
             "No event matches the filter"
         };
-        frame.render_widget(
-            Paragraph::new(empty_line(text, theme))
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        render_empty(frame, area, block, text, theme);
         return;
     }
     let focused = state.focus == Pane::Events;

@@ -5,12 +5,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
 use crate::domain::{CommunityMark, Role};
-use crate::ui::{Theme, empty_line, fit, list, pane_block};
+use crate::ui::{Theme, fit, list, pane_block, render_empty};
 
 pub fn role_badge(role: Option<Role>, theme: &Theme) -> Span<'static> {
     match role {
@@ -37,12 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Some(_) if !list_state.filter.is_empty() => "No group matches the filter",
             Some(_) => "This account is in no group",
         };
-        frame.render_widget(
-            Paragraph::new(empty_line(text, theme))
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        render_empty(frame, area, block, text, theme);
         return;
     }
     let inner_width = usize::from(area.width.saturating_sub(2));

@@ -4,12 +4,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
 use crate::domain::RequestMethod;
-use crate::ui::{Theme, age, empty_line, fit, list, pane_block};
+use crate::ui::{Theme, age, fit, list, pane_block, render_empty};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let rows = state.visible_requests();
@@ -31,12 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Some(g) if !g.settings.approval => "No pending requests (approval is off)",
             Some(_) => "No pending requests",
         };
-        frame.render_widget(
-            Paragraph::new(empty_line(text, theme))
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        render_empty(frame, area, block, text, theme);
         return;
     }
     let focused = state.focus == Pane::Requests;

@@ -4,12 +4,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
 use crate::domain::Role;
-use crate::ui::{Theme, empty_line, fit, list, pane_block};
+use crate::ui::{Theme, fit, list, pane_block, render_empty};
 
 pub fn role_label(role: Role) -> &'static str {
     match role {
@@ -41,12 +40,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             _ if !list_state.filter.is_empty() => "Nobody matches the filter",
             _ => "No participants",
         };
-        frame.render_widget(
-            Paragraph::new(empty_line(text, theme))
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        render_empty(frame, area, block, text, theme);
         return;
     }
     let focused = state.focus == Pane::Roster;

@@ -7,7 +7,7 @@ use ratatui::text::Span;
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
 use crate::domain::ConnState;
-use crate::ui::{Theme, empty_line, fit, list, pane_block};
+use crate::ui::{Theme, fit, list, pane_block, render_empty};
 
 pub fn badge(conn: &ConnState, theme: &Theme) -> Span<'static> {
     let (text, color) = match conn {
@@ -35,13 +35,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             crate::app::keymap::Context::Sessions,
             crate::app::keymap::Command::NewSession,
         );
-        let p = ratatui::widgets::Paragraph::new(empty_line(
-            &format!("No sessions: press {key} to link a device"),
-            theme,
-        ))
-        .wrap(ratatui::widgets::Wrap { trim: true })
-        .block(block);
-        frame.render_widget(p, area);
+        let text = format!("No sessions: press {key} to link a device");
+        render_empty(frame, area, block, &text, theme);
         return;
     }
     list::render(
