@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use futures_util::StreamExt;
-use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
 use tokio::sync::mpsc;
 
 use crate::app::msg::{Action, Effect, Msg, Update};
@@ -52,6 +52,17 @@ pub async fn run(
                 Some(Ok(TermEvent::Paste(text))) => {
                     effects = update(state, Msg::Paste(text));
                     dirty = true;
+                }
+                Some(Ok(TermEvent::Mouse(m))) => {
+                    let lines = match m.kind {
+                        MouseEventKind::ScrollDown => 3,
+                        MouseEventKind::ScrollUp => -3,
+                        _ => 0,
+                    };
+                    if lines != 0 {
+                        effects = update(state, Msg::Scroll(lines));
+                        dirty = true;
+                    }
                 }
                 Some(Ok(TermEvent::Resize(w, h))) => {
                     effects = update(state, Msg::Resize(w, h));

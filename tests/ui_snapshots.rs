@@ -237,11 +237,10 @@ fn each_pane_focused() {
     let mut s = fixture();
     for pane in Pane::ALL {
         s.focus = pane;
-        let t = render(&s, 120, 40);
-        insta::assert_snapshot!(
-            format!("pane_{:?}_120x40", pane).to_lowercase(),
-            t.backend()
-        );
+        for (w, h) in [(120, 40), (80, 24)] {
+            let t = render(&s, w, h);
+            insta::assert_snapshot!(format!("pane_{pane:?}_{w}x{h}").to_lowercase(), t.backend());
+        }
     }
     // Filters and marks show in titles; the not-admin explanation in the requests pane.
     s.focus = Pane::Roster;
@@ -303,6 +302,7 @@ fn help_follows_the_live_keymap() {
     let mut s = fixture();
     s.popup = Some(Popup::Help { scroll: 0 });
     insta::assert_snapshot!("help_120x40", render(&s, 120, 40).backend());
+    insta::assert_snapshot!("help_80x24", render(&s, 80, 24).backend());
     let mut o = BTreeMap::new();
     o.insert(
         "global".to_string(),
@@ -409,6 +409,7 @@ fn phone_pairing_and_confirm_popups() {
             state: p,
         });
         insta::assert_snapshot!(format!("{name}_80x24"), render(&s, 80, 24).backend());
+        insta::assert_snapshot!(format!("{name}_120x40"), render(&s, 120, 40).backend());
     }
     s.popup = Some(Popup::Confirm(Confirm::Logout(SessionId(1))));
     insta::assert_snapshot!("confirm_logout_80x24", render(&s, 80, 24).backend());

@@ -101,6 +101,8 @@ pub enum Update {
 pub enum Msg {
     Key(KeyEvent),
     Paste(String),
+    /// Mouse wheel over the terminal: positive = down.
+    Scroll(i8),
     /// Terminal size changed (columns, rows).
     Resize(u16, u16),
     /// Clock tick: unix seconds now.

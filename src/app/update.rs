@@ -19,6 +19,17 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             on_paste(state, &text);
             Vec::new()
         }
+        Msg::Scroll(lines) if state.popup.is_none() => {
+            let cmd = if lines > 0 {
+                Command::Down
+            } else {
+                Command::Up
+            };
+            (0..lines.unsigned_abs())
+                .flat_map(|_| command(state, cmd))
+                .collect()
+        }
+        Msg::Scroll(_) => Vec::new(),
         Msg::Resize(w, h) => {
             state.size = (w, h);
             Vec::new()

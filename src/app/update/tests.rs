@@ -510,6 +510,18 @@ fn sessions_connection_states_and_refresh() {
 }
 
 #[test]
+fn mouse_wheel_scrolls_the_focused_list() {
+    let mut s = fixture();
+    update(&mut s, Msg::Scroll(3));
+    assert_eq!(s.list(Pane::Groups).cursor, 2);
+    update(&mut s, Msg::Scroll(-3));
+    assert_eq!(s.list(Pane::Groups).cursor, 0);
+    s.popup = Some(Popup::Help { scroll: 0 });
+    update(&mut s, Msg::Scroll(3));
+    assert_eq!(s.list(Pane::Groups).cursor, 0, "not under a popup");
+}
+
+#[test]
 fn phone_numbers_are_checked() {
     assert_eq!(
         normalize_phone("+1 (555) 000-1111"),
