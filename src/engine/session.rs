@@ -36,7 +36,7 @@ enum Internal {
     Groups(Result<Vec<(GroupSummary, Vec<Participant>)>, String>),
     Group(Result<(GroupSummary, Vec<Participant>), String>),
     Requests(GroupId, Result<Vec<JoinRequest>, String>),
-    PairCode(String, Result<String, String>),
+    PairCode(Result<String, String>),
 }
 
 enum Flow {
@@ -157,10 +157,6 @@ impl Live {
                     valid_secs: q.timeout.as_secs(),
                 });
             }
-            Event::PairingCode(p) => {
-                tracing::debug!(session = %self.id, "pairing code issued");
-                let _ = p;
-            }
             Event::PairingQrCodesExhausted(_) => {
                 // Keep offering fresh codes while the pairing popup is open.
                 return Flow::Rebuild;
@@ -244,14 +240,14 @@ impl Live {
                 let tx = self.internal.clone();
                 tokio::spawn(async move {
                     let options = PairCodeOptions {
-                        phone_number: phone.clone(),
+                        phone_number: phone,
                         ..Default::default()
                     };
                     let result = client
                         .pair_with_code(options)
                         .await
                         .map_err(|e| format!("{e}"));
-                    let _ = tx.send(Internal::PairCode(phone, result));
+                    let _ = tx.send(Internal::PairCode(result));
                 });
                 Flow::Continue
             }
@@ -299,8 +295,8 @@ impl Live {
                     self.send(u);
                 }
             }
-            Internal::PairCode(phone, Ok(code)) => {
-                tracing::info!(session = %self.id, "pairing code ready for +{}", &phone[..phone.len().min(4)]);
+            Internal::PairCode(Ok(code)) => {
+                tracing::info!(session = %self.id, "pairing code issued");
                 self.send(Update::PairCode {
                     session: self.id,
                     code,
@@ -309,7 +305,7 @@ impl Live {
             Internal::Groups(Err(e))
             | Internal::Group(Err(e))
             | Internal::Requests(_, Err(e))
-            | Internal::PairCode(_, Err(e)) => {
+            | Internal::PairCode(Err(e)) => {
                 tracing::warn!(session = %self.id, "request failed: {e}");
                 self.send(Update::Error {
                     session: Some(self.id),
