@@ -52,9 +52,17 @@ impl Paths {
     }
 }
 
-/// Creates `dir` (and parents) and makes it 0700: it holds keys or personal data.
+/// Creates `dir` and any missing parents as 0700 (they hold keys or personal data), and makes
+/// `dir` itself 0700 if it already existed.
 pub fn private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)?;
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)?;
     set_mode(dir, 0o700)
 }
 
@@ -114,5 +122,6 @@ mod tests {
         let mode = |p: &Path| fs::metadata(p).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode(&file), 0o600);
         assert_eq!(mode(&tmp.path().join("a/b")), 0o700);
+        assert_eq!(mode(&tmp.path().join("a")), 0o700, "created parents too");
     }
 }
