@@ -19,7 +19,7 @@ use std::time::Duration;
 use super::Simulator;
 use super::faults::FaultAction;
 use super::router::now_unix;
-use super::scenario::{Activity, Scenario};
+use super::scenario::{Activity, ActivitySpec, Scenario};
 
 pub struct AdminResponse {
     pub status: u16,
@@ -139,78 +139,23 @@ pub fn handle_admin(sim: &Simulator, method: &str, target: &str, body: &str) -> 
 }
 
 fn activity_from_query(sim: &Simulator, q: &HashMap<String, String>) -> Result<Activity, String> {
-    let need = |k: &str| q.get(k).cloned().ok_or_else(|| format!("missing {k}="));
-    let key = need("group")?;
+    let field = |k: &str| q.get(k).cloned();
+    let spec = ActivitySpec {
+        after_ms: 0,
+        kind: field("kind").ok_or("missing kind=")?,
+        group: field("group").ok_or("missing group=")?,
+        phone: field("phone"),
+        actor: field("actor"),
+        subject: field("subject"),
+        body: field("body"),
+        on: q.get("on").map(|v| v == "true" || v == "1"),
+    };
+    // A scenario key, or a group id.
     let group = sim
-        .group_id(&key)
-        .or_else(|| sim.world(|w| w.group(&key).map(|g| g.id.clone())))
-        .ok_or_else(|| format!("unknown group {key}"))?;
-    let on = q.get("on").is_none_or(|v| v == "true" || v == "1");
-    let kind = need("kind")?;
-    Ok(match kind.as_str() {
-        "request_join" => Activity::RequestJoin {
-            phone: need("phone")?,
-            group,
-        },
-        "cancel_request" => Activity::CancelRequest {
-            phone: need("phone")?,
-            group,
-        },
-        "join_by_link" => Activity::JoinByLink {
-            phone: need("phone")?,
-            group,
-        },
-        "leave" => Activity::Leave {
-            phone: need("phone")?,
-            group,
-        },
-        "add" => Activity::Add {
-            actor: need("actor")?,
-            group,
-            phone: need("phone")?,
-        },
-        "remove" => Activity::Remove {
-            actor: need("actor")?,
-            group,
-            phone: need("phone")?,
-        },
-        "promote" => Activity::Promote {
-            actor: need("actor")?,
-            group,
-            phone: need("phone")?,
-        },
-        "demote" => Activity::Demote {
-            actor: need("actor")?,
-            group,
-            phone: need("phone")?,
-        },
-        "subject" => Activity::Subject {
-            actor: need("actor")?,
-            group,
-            subject: need("subject")?,
-        },
-        "description" => Activity::Description {
-            actor: need("actor")?,
-            group,
-            body: need("body")?,
-        },
-        "announce" => Activity::Announce {
-            actor: need("actor")?,
-            group,
-            on,
-        },
-        "locked" => Activity::Locked {
-            actor: need("actor")?,
-            group,
-            on,
-        },
-        "approval" => Activity::Approval {
-            actor: need("actor")?,
-            group,
-            on,
-        },
-        other => return Err(format!("unknown activity kind {other}")),
-    })
+        .group_id(&spec.group)
+        .or_else(|| sim.world(|w| w.group(&spec.group).map(|g| g.id.clone())))
+        .ok_or_else(|| format!("unknown group {}", spec.group))?;
+    Activity::from_spec(&spec, group)
 }
 
 fn parse_query(query: &str) -> HashMap<String, String> {

@@ -215,17 +215,94 @@ struct CommunitySpec {
     roles: BTreeMap<String, String>,
 }
 
-#[derive(Deserialize)]
+/// One activity as written: a scenario's `[[activity]]` entry or an admin route's query.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ActivitySpec {
-    after_ms: u64,
-    kind: String,
-    group: String,
-    phone: Option<String>,
-    actor: Option<String>,
-    subject: Option<String>,
-    body: Option<String>,
-    on: Option<bool>,
+pub struct ActivitySpec {
+    #[serde(default)]
+    pub after_ms: u64,
+    pub kind: String,
+    /// A scenario group key (or a group id, for the admin route).
+    pub group: String,
+    pub phone: Option<String>,
+    pub actor: Option<String>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub on: Option<bool>,
+}
+
+impl Activity {
+    /// Builds the activity a spec describes; `group` is the spec's group resolved to an id.
+    pub fn from_spec(spec: &ActivitySpec, group: GroupId) -> Result<Activity, String> {
+        let need = |v: &Option<String>, field: &str| v.clone().ok_or(format!("missing {field}"));
+        let phone = || need(&spec.phone, "phone");
+        let actor = || need(&spec.actor, "actor");
+        let on = spec.on.unwrap_or(true);
+        Ok(match spec.kind.as_str() {
+            "request_join" => Activity::RequestJoin {
+                phone: phone()?,
+                group,
+            },
+            "cancel_request" => Activity::CancelRequest {
+                phone: phone()?,
+                group,
+            },
+            "join_by_link" => Activity::JoinByLink {
+                phone: phone()?,
+                group,
+            },
+            "leave" => Activity::Leave {
+                phone: phone()?,
+                group,
+            },
+            "add" => Activity::Add {
+                actor: actor()?,
+                group,
+                phone: phone()?,
+            },
+            "remove" => Activity::Remove {
+                actor: actor()?,
+                group,
+                phone: phone()?,
+            },
+            "promote" => Activity::Promote {
+                actor: actor()?,
+                group,
+                phone: phone()?,
+            },
+            "demote" => Activity::Demote {
+                actor: actor()?,
+                group,
+                phone: phone()?,
+            },
+            "subject" => Activity::Subject {
+                actor: actor()?,
+                group,
+                subject: need(&spec.subject, "subject")?,
+            },
+            "description" => Activity::Description {
+                actor: actor()?,
+                group,
+                body: need(&spec.body, "body")?,
+            },
+            "announce" => Activity::Announce {
+                actor: actor()?,
+                group,
+                on,
+            },
+            "locked" => Activity::Locked {
+                actor: actor()?,
+                group,
+                on,
+            },
+            "approval" => Activity::Approval {
+                actor: actor()?,
+                group,
+                on,
+            },
+            other => return Err(format!("unknown kind \"{other}\"")),
+        })
+    }
 }
 
 const FIRST: &[&str] = &[
@@ -589,86 +666,15 @@ impl Scenario {
             let group = keys.get(&a.group).cloned().ok_or_else(|| {
                 ScenarioError::Invalid(format!("{what}: unknown group \"{}\"", a.group))
             })?;
-            let need = |v: &Option<String>, field: &str| -> Result<String, ScenarioError> {
-                let value = v
-                    .clone()
-                    .ok_or_else(|| ScenarioError::Invalid(format!("{what}: missing {field}")))?;
-                if (field == "phone" || field == "actor") && world.account(&value).is_none() {
+            for phone in [&a.phone, &a.actor].into_iter().flatten() {
+                if world.account(phone).is_none() {
                     return Err(ScenarioError::Invalid(format!(
-                        "{what}: unknown account {value}"
+                        "{what}: unknown account {phone}"
                     )));
                 }
-                Ok(value)
-            };
-            let on = a.on.unwrap_or(true);
-            let act = match a.kind.as_str() {
-                "request_join" => Activity::RequestJoin {
-                    phone: need(&a.phone, "phone")?,
-                    group,
-                },
-                "cancel_request" => Activity::CancelRequest {
-                    phone: need(&a.phone, "phone")?,
-                    group,
-                },
-                "join_by_link" => Activity::JoinByLink {
-                    phone: need(&a.phone, "phone")?,
-                    group,
-                },
-                "leave" => Activity::Leave {
-                    phone: need(&a.phone, "phone")?,
-                    group,
-                },
-                "add" => Activity::Add {
-                    actor: need(&a.actor, "actor")?,
-                    group,
-                    phone: need(&a.phone, "phone")?,
-                },
-                "remove" => Activity::Remove {
-                    actor: need(&a.actor, "actor")?,
-                    group,
-                    phone: need(&a.phone, "phone")?,
-                },
-                "promote" => Activity::Promote {
-                    actor: need(&a.actor, "actor")?,
-                    group,
-                    phone: need(&a.phone, "phone")?,
-                },
-                "demote" => Activity::Demote {
-                    actor: need(&a.actor, "actor")?,
-                    group,
-                    phone: need(&a.phone, "phone")?,
-                },
-                "subject" => Activity::Subject {
-                    actor: need(&a.actor, "actor")?,
-                    group,
-                    subject: need(&a.subject, "subject")?,
-                },
-                "description" => Activity::Description {
-                    actor: need(&a.actor, "actor")?,
-                    group,
-                    body: need(&a.body, "body")?,
-                },
-                "announce" => Activity::Announce {
-                    actor: need(&a.actor, "actor")?,
-                    group,
-                    on,
-                },
-                "locked" => Activity::Locked {
-                    actor: need(&a.actor, "actor")?,
-                    group,
-                    on,
-                },
-                "approval" => Activity::Approval {
-                    actor: need(&a.actor, "actor")?,
-                    group,
-                    on,
-                },
-                other => {
-                    return Err(ScenarioError::Invalid(format!(
-                        "{what}: unknown kind \"{other}\""
-                    )));
-                }
-            };
+            }
+            let act = Activity::from_spec(a, group)
+                .map_err(|e| ScenarioError::Invalid(format!("{what}: {e}")))?;
             activity.push(ScriptedActivity {
                 after_ms: a.after_ms,
                 activity: act,
