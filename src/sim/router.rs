@@ -92,7 +92,8 @@ pub fn handle_stanza(shared: &Arc<Shared>, from: &Sender, node: Node) {
     }
 }
 
-/// The non-group IQs of a session. Anything unknown gets 501, which the client tolerates.
+/// The non-group IQs of a session. Anything unknown (the pre-key digest, usync device lists, ...)
+/// gets 501, which the client tolerates with a warning in its log.
 fn session_iq(shared: &Shared, from: &Sender, node: &Node) -> Node {
     let xmlns = attr(node, "xmlns").unwrap_or_default();
     let first_child = node
@@ -146,6 +147,38 @@ fn session_iq(shared: &Shared, from: &Sender, node: &Node) -> Node {
             iq_result(
                 node,
                 vec![NodeBuilder::new("sync").children(collections).build()],
+            )
+        }
+        // No experiments, nobody blocked, default privacy: what a fresh account has.
+        ("abt", "props") => iq_result(
+            node,
+            vec![
+                NodeBuilder::new("props")
+                    .attr("protocol", "1")
+                    .attr("hash", "sim")
+                    .attr("refresh", "86400")
+                    .build(),
+            ],
+        ),
+        ("blocklist", _) => iq_result(node, vec![NodeBuilder::new("list").build()]),
+        ("privacy", "privacy") => {
+            let categories = [
+                ("last", "all"),
+                ("online", "all"),
+                ("profile", "all"),
+                ("status", "contacts"),
+                ("groupadd", "all"),
+                ("readreceipts", "all"),
+            ]
+            .map(|(name, value)| {
+                NodeBuilder::new("category")
+                    .attr("name", name)
+                    .attr("value", value)
+                    .build()
+            });
+            iq_result(
+                node,
+                vec![NodeBuilder::new("privacy").children(categories).build()],
             )
         }
         ("md", "remove-companion-device") => {
