@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 use futures_util::StreamExt;
-use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
+use ratatui::crossterm::event::{
+    Event as TermEvent, EventStream, KeyEventKind, MouseButton, MouseEventKind,
+};
 use tokio::sync::mpsc;
 
 use crate::app::msg::{Action, Effect, Msg, Update};
@@ -54,13 +56,14 @@ pub async fn run(
                     dirty = true;
                 }
                 Some(Ok(TermEvent::Mouse(m))) => {
-                    let lines = match m.kind {
-                        MouseEventKind::ScrollDown => 3,
-                        MouseEventKind::ScrollUp => -3,
-                        _ => 0,
+                    let msg = match m.kind {
+                        MouseEventKind::ScrollDown => Some(Msg::Scroll(3)),
+                        MouseEventKind::ScrollUp => Some(Msg::Scroll(-3)),
+                        MouseEventKind::Down(MouseButton::Left) => Some(Msg::Click(m.column, m.row)),
+                        _ => None,
                     };
-                    if lines != 0 {
-                        effects = update(state, Msg::Scroll(lines));
+                    if let Some(msg) = msg {
+                        effects = update(state, msg);
                         dirty = true;
                     }
                 }

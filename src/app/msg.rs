@@ -103,6 +103,8 @@ pub enum Msg {
     Paste(String),
     /// Mouse wheel over the terminal: positive = down.
     Scroll(i8),
+    /// Left click at (column, row): focuses the pane there and selects the row.
+    Click(u16, u16),
     /// Terminal size changed (columns, rows).
     Resize(u16, u16),
     /// Clock tick: unix seconds now.

@@ -30,6 +30,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 .collect()
         }
         Msg::Scroll(_) => Vec::new(),
+        Msg::Click(x, y) if state.popup.is_none() => click(state, x, y),
+        Msg::Click(..) => Vec::new(),
         Msg::Resize(w, h) => {
             state.size = (w, h);
             Vec::new()
@@ -355,6 +357,44 @@ fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// Focus the pane under the pointer and put the cursor on the clicked row. Uses the view's
+/// layout function, so clicks land where the rows are drawn.
+fn click(state: &mut AppState, x: u16, y: u16) -> Vec<Effect> {
+    let screen = ratatui::layout::Rect::new(0, 0, state.size.0, state.size.1);
+    let areas = crate::ui::layout::areas(screen);
+    let hit = [
+        (Pane::Sessions, areas.sessions),
+        (Pane::Groups, areas.groups),
+        (Pane::Roster, areas.roster),
+        (Pane::Requests, areas.requests),
+        (Pane::Events, areas.events),
+    ]
+    .into_iter()
+    .find(|(_, r)| r.contains(ratatui::layout::Position::new(x, y)));
+    let Some((pane, area)) = hit else {
+        return Vec::new();
+    };
+    state.focus = pane;
+    // Rows start below the border and, in tabular panes, a header line.
+    let header = u16::from(matches!(pane, Pane::Groups | Pane::Roster | Pane::Requests));
+    let first_row = area.y + 1 + header;
+    let height = usize::from(area.height.saturating_sub(2 + header));
+    if y < first_row || y >= area.y + area.height.saturating_sub(1) {
+        return Vec::new();
+    }
+    let rows = state.row_count(pane);
+    let list = state.list(pane);
+    let start = crate::ui::list::window_start(rows, list.cursor, list.offset, height);
+    let row = start + usize::from(y - first_row);
+    if row >= rows {
+        return Vec::new();
+    }
+    let list = state.list_mut(pane);
+    list.cursor = row;
+    list.offset = start;
+    follow_cursor(state)
 }
 
 fn focus(state: &mut AppState, pane: Pane) -> Vec<Effect> {

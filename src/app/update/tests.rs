@@ -522,6 +522,30 @@ fn mouse_wheel_scrolls_the_focused_list() {
 }
 
 #[test]
+fn clicks_focus_the_pane_and_select_the_row() {
+    let mut s = fixture();
+    // 120x40: groups pane starts at row 6 (sessions take 6), header on row 7, rows from 8.
+    let e = update(&mut s, Msg::Click(5, 9));
+    assert_eq!(s.focus, Pane::Groups);
+    assert_eq!(s.list(Pane::Groups).cursor, 1);
+    assert_eq!(
+        s.current_group,
+        Some(gid(1)),
+        "the clicked group is selected"
+    );
+    assert_eq!(e.len(), 2, "and loaded: {e:?}");
+    update(&mut s, Msg::Click(5, 1));
+    assert_eq!(s.focus, Pane::Sessions);
+    update(&mut s, Msg::Click(80, 3));
+    assert_eq!(s.focus, Pane::Roster);
+    assert!(
+        update(&mut s, Msg::Click(5, 27)).is_empty(),
+        "below the last group: nothing"
+    );
+    assert_eq!(s.focus, Pane::Groups);
+}
+
+#[test]
 fn phone_numbers_are_checked() {
     assert_eq!(
         normalize_phone("+1 (555) 000-1111"),
