@@ -423,3 +423,26 @@ fn empty_first_run() {
     assert!(find(t.backend().buffer(), "press n to link").is_some());
     insta::assert_snapshot!("first_run_80x24", t.backend());
 }
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let mut s = fixture();
+    for popup in [
+        None,
+        Some(Popup::Help { scroll: 99 }),
+        Some(Popup::Confirm(Confirm::Quit)),
+        Some(Popup::Pairing {
+            session: SessionId(1),
+            state: Pairing::Qr {
+                code: QR.into(),
+                expires_at: NOW,
+            },
+        }),
+    ] {
+        s.popup = popup;
+        for (w, h) in [(1, 1), (10, 4), (30, 8), (60, 12)] {
+            let t = render(&s, w, h);
+            assert_eq!(t.backend().buffer().area.width, w);
+        }
+    }
+}
