@@ -2,6 +2,7 @@
 //! phone that scans the first QR code after a visible countdown, then lets the scenario's
 //! activity stream in.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use anyhow::Result;
 use tokio::sync::mpsc;
 
 use crate::app::msg::Update;
-use crate::domain::ConnState;
+use crate::domain::{ConnState, SessionId};
 use crate::sim::{Listener, Simulator};
 
 /// How long the demo phone "looks at" a QR code before scanning it.
@@ -19,7 +20,8 @@ pub struct Demo {
     pub sim: Simulator,
     pub listener: Listener,
     notices: mpsc::UnboundedSender<Update>,
-    scanning: bool,
+    /// Sessions whose first QR code the phone already took.
+    scanned: HashSet<SessionId>,
     activity_started: bool,
 }
 
@@ -35,32 +37,32 @@ impl Demo {
                 sim,
                 listener,
                 notices,
-                scanning: false,
+                scanned: HashSet::new(),
                 activity_started: false,
             },
             rx,
         ))
     }
 
-    /// Watches the engine's updates: scans the first QR code, starts the activity script once a
-    /// session is online.
+    /// Watches the engine's updates: the phone of the next operator account scans each new
+    /// session's first QR code (Dana, then Sam, ...); the activity script starts once a session
+    /// is online.
     pub fn on_update(&mut self, u: &Update) {
         match u {
-            Update::Qr { code, .. } if !self.scanning => {
-                self.scanning = true;
+            Update::Qr { session, code, .. } if self.scanned.insert(*session) => {
+                let operators = self.sim.operators();
+                let Some(phone) = operators
+                    .get((self.scanned.len() - 1) % operators.len().max(1))
+                    .cloned()
+                else {
+                    return;
+                };
                 let sim = self.sim.clone();
                 let code = code.clone();
                 let notices = self.notices.clone();
                 tokio::spawn(async move {
-                    for left in (1..=SCAN_DELAY.as_secs()).rev() {
-                        let _ = notices.send(Update::Notice {
-                            text: format!(
-                                "Demo: the simulated phone scans this QR code in {left}s"
-                            ),
-                        });
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                    let text = match sim.scan_qr(&code) {
+                    countdown(&notices, "scans this QR code").await;
+                    let text = match sim.scan_qr_as(&code, &phone) {
                         Ok((phone, device)) => {
                             format!("Demo: phone +{phone} linked this device as #{device}")
                         }
@@ -76,8 +78,8 @@ impl Demo {
                 let notices = self.notices.clone();
                 tokio::spawn(async move {
                     countdown(&notices, "enters this code").await;
-                    let operators = sim.world(|w| w.accounts.keys().cloned().collect::<Vec<_>>());
-                    let entered = operators
+                    let accounts = sim.world(|w| w.accounts.keys().cloned().collect::<Vec<_>>());
+                    let entered = accounts
                         .iter()
                         .any(|phone| sim.enter_pair_code(phone, &code).is_ok());
                     if !entered {

@@ -59,6 +59,11 @@ impl Simulator {
         self.shared.events.subscribe()
     }
 
+    /// The accounts a QR scan may link, in scenario order.
+    pub fn operators(&self) -> Vec<Phone> {
+        self.shared.lock().operators.clone()
+    }
+
     /// The default operator account (the first in the scenario).
     pub fn operator(&self) -> Option<Phone> {
         self.shared.lock().operators.first().cloned()
