@@ -103,6 +103,8 @@ pub struct GroupSummary {
     pub id: GroupId,
     pub subject: String,
     pub description: Option<String>,
+    /// The description's version token; an edit names it so WhatsApp can refuse a stale one.
+    pub description_id: Option<String>,
     pub size: usize,
     /// This session's role; `None` if it is not a participant (e.g. just left).
     pub my_role: Option<Role>,

@@ -108,10 +108,22 @@ pub async fn run(
                 Effect::Send(action) => {
                     let _ = engine.actions.send(action);
                 }
+                Effect::Copy(text) => copy_to_clipboard(&text),
                 Effect::Quit => return Ok(()),
             }
         }
     }
+}
+
+/// OSC 52: the terminal puts the text on the system clipboard (works over SSH and in tmux with
+/// `set-clipboard on`). Terminals without it ignore the sequence.
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
 }
 
 /// Asks the engine to stop its sessions and waits a little for it.

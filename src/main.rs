@@ -81,7 +81,7 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
         .build()
         .wrap_err("starting the async runtime")?;
     runtime.block_on(async move {
-        let (endpoint, sessions_dir, mut demo) = if cli.demo {
+        let (endpoint, sessions_dir, database, mut demo) = if cli.demo {
             // A fresh demo every time: the simulator forgets paired devices when it stops.
             let dir = paths.data_dir.join("demo");
             let _ = std::fs::remove_dir_all(&dir);
@@ -90,16 +90,24 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
             (
                 Endpoint::WebSocket(url),
                 dir.join("sessions"),
+                dir.join("wamod.db"),
                 Some((demo, notices)),
             )
         } else {
-            (Endpoint::WhatsApp, paths.sessions_dir(), None)
+            (
+                Endpoint::WhatsApp,
+                paths.sessions_dir(),
+                paths.database(),
+                None,
+            )
         };
         endpoint.check().map_err(|e| eyre!(e))?;
         private_dir(&paths.data_dir).wrap_err("creating the data directory")?;
         let mut engine = engine::spawn(EngineConfig {
             sessions_dir: sessions_dir.clone(),
             endpoint,
+            database: Some(database),
+            op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
         });
         let mut state = AppState::new(keymap, chrono::Utc::now().timestamp());
         if let Some(first) = warnings.first() {

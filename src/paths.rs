@@ -50,6 +50,9 @@ impl Paths {
     pub fn sessions_dir(&self) -> PathBuf {
         self.data_dir.join("sessions")
     }
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.join("wamod.db")
+    }
 }
 
 /// Creates `dir` and any missing parents as 0700 (they hold keys or personal data), and makes

@@ -6,6 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use wamod::sim::scenario::Scenario;
+use wamod::store::Store;
 
 struct Tmux {
     socket: String,
@@ -82,6 +83,18 @@ fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
         .find(|g| g.participants.len() == 1024)
         .map(|g| g.subject.clone())
         .expect("the demo world has a 1,024-member group");
+    let parents = Scenario::demo(0)
+        .world
+        .groups
+        .into_values()
+        .find(|g| g.subject == "School Parents 4B")
+        .expect("the demo's parents group");
+    let member = parents
+        .participants
+        .iter()
+        .find(|m| m.role == wamod::sim::world::Role::Member)
+        .map(|m| m.phone.clone())
+        .expect("a plain member");
     let tmux = Tmux {
         socket: format!("wamod-test-{}", std::process::id()),
         session: "demo".into(),
@@ -132,6 +145,39 @@ fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
         .any(|w| s.contains(w))
     });
 
+    // Moderate: approve the oldest join request of the parents' group, then remove a member
+    // after the confirm. Both outcomes show, and both land in the audit table.
+    // Esc goes alone: followed at once by a key, terminals read the pair as Alt-key.
+    tmux.keys(&["2"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the groups filter cleared", Duration::from_secs(10), |s| {
+        !s.contains("/Riverside")
+    });
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "School Parents"]);
+    tmux.keys(&["Enter", "4"]);
+    tmux.wait_for("the parents' requests", Duration::from_secs(30), |s| {
+        s.contains("Join requests 1/3")
+    });
+    tmux.keys(&["a"]);
+    tmux.wait_for("the approval's outcome", Duration::from_secs(30), |s| {
+        s.contains("Approve 1 request: +") && s.contains(": done")
+    });
+    tmux.keys(&["3", "/"]);
+    tmux.keys(&["-l", &member]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the member's row", Duration::from_secs(30), |s| {
+        s.contains(&format!("member     +{member}"))
+    });
+    tmux.keys(&["x"]);
+    tmux.wait_for("the remove confirm", Duration::from_secs(10), |s| {
+        s.contains(&format!("Remove +{member} from School Parents 4B?"))
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("the removal's outcome", Duration::from_secs(30), |s| {
+        s.contains(&format!("Remove 1 participant: +{member}: done"))
+    });
+
     // Quit; the shell after wamod finds a cooked terminal and the normal screen.
     tmux.keys(&["q"]);
     let screen = tmux.wait_for("wamod to exit", Duration::from_secs(20), |s| {
@@ -145,4 +191,22 @@ fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
     );
     // Nothing but our shell lines on the restored screen (the TUI lived on the alternate screen).
     assert!(!screen.contains("Sessions"), "{screen}");
+
+    let db = tmp.path().join("data/demo/wamod.db");
+    let rows = Store::open(&db)
+        .expect("the demo's wamod.db")
+        .audit(100)
+        .expect("audit");
+    assert!(
+        rows.iter().any(|r| r.action == "approve"
+            && r.outcome == "done"
+            && r.group_subject == "School Parents 4B"),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.action == "remove"
+            && r.outcome == "done"
+            && r.target_phone.as_deref() == Some(format!("+{member}").as_str())),
+        "{rows:#?}"
+    );
 }

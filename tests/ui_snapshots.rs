@@ -75,11 +75,18 @@ fn fixture() -> AppState {
         group(9, "Community Garden", 55, Some(Role::SuperAdmin), 0),
         group(10, "Neighbourhood Watch", 77, Some(Role::SuperAdmin), 5),
         group(11, "Elm Street Neighbours", 42, Some(Role::Admin), 0),
-        group(12, "Product Announcements", 300, Some(Role::SuperAdmin), 0),
+        group(
+            12,
+            "Riverside Announcements",
+            300,
+            Some(Role::SuperAdmin),
+            0,
+        ),
     ];
     groups[7].community = CommunityMark::Community;
     groups[8].community = CommunityMark::Subgroup { parent: gid(8) };
     groups[9].community = CommunityMark::Subgroup { parent: gid(8) };
+    groups[11].community = CommunityMark::Announcement { parent: gid(8) };
     s.groups.insert(s1, groups);
     s.groups.insert(
         s2,
@@ -201,7 +208,52 @@ fn fixture() -> AppState {
     ] {
         s.events.push_back(e);
     }
+    // push_front: the first listed ends up the oldest.
+    for (i, kind) in more_events().into_iter().enumerate() {
+        let at = NOW - 1000 - 60 * i64::try_from(i).expect("small");
+        let sam = Some("+15550002222");
+        s.events.push_front(ev(at, "School Parents 4B", sam, kind));
+    }
     s
+}
+
+/// The kinds the dashboard's newest eight do not show (older, all in one group by Sam).
+fn more_events() -> Vec<GroupEventKind> {
+    let who = |p: &[&str]| p.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    vec![
+        GroupEventKind::Joined {
+            who: who(&["+15550300004", "+15550300005", "+15550300006"]),
+            via_link: false,
+        },
+        GroupEventKind::Added {
+            who: who(&["+15550300007"]),
+        },
+        GroupEventKind::Demoted {
+            who: who(&["+15550200002"]),
+        },
+        GroupEventKind::DescriptionChanged { deleted: false },
+        GroupEventKind::DescriptionChanged { deleted: true },
+        GroupEventKind::SettingChanged {
+            name: "approval mode".into(),
+            value: "on".into(),
+        },
+        GroupEventKind::RequestCreated {
+            who: who(&["+15550300002"]),
+            method: RequestMethod::AddedByMember,
+        },
+        GroupEventKind::RequestCreated {
+            who: who(&["100000000000903@lid"]),
+            method: RequestMethod::Community,
+        },
+        GroupEventKind::InviteReset,
+        GroupEventKind::PictureChanged { removed: false },
+        GroupEventKind::PictureChanged { removed: true },
+        GroupEventKind::GroupCreated,
+        GroupEventKind::GroupDeleted,
+        GroupEventKind::Other {
+            what: "disappearing messages: 7 days".into(),
+        },
+    ]
 }
 
 fn render(state: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -271,8 +323,8 @@ fn role_badges_have_three_distinct_colours() {
         buf[(x + u16::try_from(lead).unwrap_or(0), y)].fg
     };
     assert_eq!(colour("superadmin"), theme.role_superadmin);
-    assert_eq!(colour("  admin      +"), theme.role_admin);
-    assert_eq!(colour("  member     +"), theme.role_member);
+    assert_eq!(colour(" admin      +1555"), theme.role_admin);
+    assert_eq!(colour(" member     +1555"), theme.role_member);
     let all = [theme.role_superadmin, theme.role_admin, theme.role_member];
     assert!(all[0] != all[1] && all[1] != all[2] && all[0] != all[2]);
     // The focused pane's border is the focused colour.
@@ -368,13 +420,54 @@ fn qr_popup_fits_80x24_and_is_the_whole_code() {
         level: Level::Info,
         until: NOW + 1,
     });
+    // The whole code is on the 80x24 screen: read the modules back from the cells.
+    let t = render(&s, 80, 24);
+    let buf = t.backend().buffer();
+    let (x0, y0) = find(buf, &rows[0]).expect("the QR's first row is drawn");
+    let text_rows = u16::try_from(rows.len()).expect("rows");
+    assert!(y0 + text_rows <= 24, "the QR block fits 24 rows");
+    let mut decoded: Vec<Vec<bool>> = vec![Vec::new(); modules + 1];
+    for r in 0..text_rows {
+        for c in 0..u16::try_from(modules).expect("cols") {
+            let cell = &buf[(x0 + c, y0 + r)];
+            let (top, bottom) = match cell.symbol() {
+                "█" => (true, true),
+                "▀" => (true, false),
+                "▄" => (false, true),
+                _ => (false, false),
+            };
+            // Light modules are the foreground: white on black, whatever the theme.
+            assert_eq!(cell.fg, ratatui::style::Color::White);
+            assert_eq!(cell.bg, ratatui::style::Color::Black);
+            decoded[2 * usize::from(r)].push(top);
+            decoded[2 * usize::from(r) + 1].push(bottom);
+        }
+    }
+    decoded.truncate(modules);
+    assert_eq!(
+        decoded.len(),
+        qr.width() + 2,
+        "same height as QrCode reports"
+    );
+    assert!(decoded.iter().all(|row| row.len() == qr.width() + 2));
+    for (y, row) in decoded.iter().enumerate().skip(1).take(qr.width()) {
+        for (x, light) in row.iter().enumerate().skip(1).take(qr.width()) {
+            assert_eq!(
+                *light,
+                qr[(x - 1, y - 1)] == qrcode::Color::Light,
+                "module ({x},{y})"
+            );
+        }
+    }
     insta::assert_snapshot!("qr_popup_80x24", render(&s, 80, 24).backend());
     insta::assert_snapshot!("qr_popup_120x40", render(&s, 120, 40).backend());
     let t = render(&s, 60, 20);
+    let buf = t.backend().buffer();
     assert!(
-        find(t.backend().buffer(), "at least").is_some(),
+        find(buf, "at least 73x24").is_some(),
         "too small: says what size is needed"
     );
+    assert!(find(buf, "press P").is_some(), "and offers the phone code");
 }
 
 #[test]
@@ -414,6 +507,8 @@ fn phone_pairing_and_confirm_popups() {
     s.popup = Some(Popup::Confirm(Confirm::Logout(SessionId(1))));
     insta::assert_snapshot!("confirm_logout_80x24", render(&s, 80, 24).backend());
     insta::assert_snapshot!("confirm_logout_120x40", render(&s, 120, 40).backend());
+    s.popup = Some(Popup::Confirm(Confirm::Quit));
+    insta::assert_snapshot!("confirm_quit_80x24", render(&s, 80, 24).backend());
 }
 
 #[test]
@@ -445,4 +540,261 @@ fn tiny_terminals_do_not_panic() {
             assert_eq!(t.backend().buffer().area.width, w);
         }
     }
+}
+
+#[test]
+fn every_event_kind_in_words() {
+    let s = fixture();
+    let text: Vec<String> = s
+        .visible_events()
+        .iter()
+        .map(|e| wamod::ui::panes::events::describe(e))
+        .collect();
+    insta::assert_snapshot!("event_descriptions", text.join("\n"));
+    assert!(text.iter().any(|t| t == "approval mode: on"));
+    // Older events are a scroll away: the cursor at the bottom shows the oldest.
+    let mut s = s;
+    s.focus = Pane::Events;
+    let last = s.visible_events().len() - 1;
+    s.list_mut(Pane::Events).cursor = last;
+    insta::assert_snapshot!("pane_events_scrolled_120x40", render(&s, 120, 40).backend());
+}
+
+#[test]
+fn session_badges_follow_the_connection() {
+    let mut s = fixture();
+    let states = [
+        ConnState::Connected,
+        ConnState::Connecting,
+        ConnState::Disconnected {
+            reason: "stream ended".into(),
+            retry_in_secs: Some(12),
+        },
+        ConnState::Pairing,
+        ConnState::LoggedOut,
+    ];
+    s.sessions = states
+        .iter()
+        .enumerate()
+        .map(|(i, conn)| wamod::app::state::SessionView {
+            id: SessionId(u32::try_from(i + 1).expect("id")),
+            phone: (i != 3).then(|| format!("+1555000{}{}{}{}", i + 1, i + 1, i + 1, i + 1)),
+            name: None,
+            conn: conn.clone(),
+        })
+        .collect();
+    s.focus = Pane::Sessions;
+    let theme = Theme::dark();
+    let expected = [
+        ("● online", theme.status_online),
+        ("◌ connecting", theme.status_connecting),
+        ("○ offline 12s", theme.status_offline),
+        ("◇ pairing", theme.status_pairing),
+        ("○ logged out", theme.status_logged_out),
+    ];
+    // Four rows fit at 120x40; the fifth after moving the cursor down.
+    for cursor in [0, 4] {
+        s.list_mut(Pane::Sessions).cursor = cursor;
+        let t = render(&s, 120, 40);
+        let buf = t.backend().buffer();
+        if cursor == 0 {
+            insta::assert_snapshot!("sessions_all_states_120x40", t.backend());
+        }
+        for (label, colour) in &expected {
+            if let Some((x, y)) = find(buf, label) {
+                assert_eq!(buf[(x, y)].fg, *colour, "{label}");
+            }
+        }
+        assert!(find(buf, "not linked").is_some());
+    }
+    let t = render(&s, 120, 40);
+    assert!(find(t.backend().buffer(), "○ logged out").is_some());
+    assert!(find(t.backend().buffer(), "5 sessions · 1 online · 1 pairing").is_some());
+}
+
+// ---- moderation popups -------------------------------------------------------------------
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use wamod::app::msg::Msg;
+use wamod::app::update::update;
+use wamod::ops::{Answer, OpId, OpReport, Outcome, TargetOutcome};
+
+fn press(s: &mut AppState, keys: &str) {
+    for c in keys.chars() {
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+    }
+}
+
+fn press_code(s: &mut AppState, code: KeyCode) {
+    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn both(name: &str, s: &AppState) {
+    insta::assert_snapshot!(format!("{name}_120x40"), render(s, 120, 40).backend());
+    insta::assert_snapshot!(format!("{name}_80x24"), render(s, 80, 24).backend());
+}
+
+#[test]
+fn moderation_dialogs() {
+    // Add participants: a pasted list with one bad entry keeps the text and says which.
+    let mut s = fixture();
+    press(&mut s, "3a");
+    update(
+        &mut s,
+        Msg::Paste("+1 555 000 5555\n+12\n15550006666@s.whatsapp.net".into()),
+    );
+    press_code(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&s.popup, Some(Popup::Input(d)) if d.error.as_deref().is_some_and(|e| e.contains("#2")))
+    );
+    both("dialog_add_participants", &s);
+
+    // Subject, prefilled, with its counter.
+    let mut s = fixture();
+    press(&mut s, "2e");
+    both("dialog_subject", &s);
+
+    // Description: several lines.
+    let mut s = fixture();
+    press(&mut s, "2E");
+    update(
+        &mut s,
+        Msg::Paste("Be kind.\nNo spam.\nAdmins: Dana, Sam".into()),
+    );
+    both("dialog_description", &s);
+
+    // Join by link.
+    let mut s = fixture();
+    press(&mut s, "2J");
+    update(
+        &mut s,
+        Msg::Paste("https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv".into()),
+    );
+    both("dialog_join", &s);
+
+    // Settings with one change pending.
+    let mut s = fixture();
+    press(&mut s, "2S");
+    press_code(&mut s, KeyCode::Down);
+    press(&mut s, " ");
+    both("dialog_settings", &s);
+
+    // Create form.
+    let mut s = fixture();
+    press(&mut s, "2C");
+    update(&mut s, Msg::Paste("Launch crew".into()));
+    press_code(&mut s, KeyCode::Tab);
+    update(
+        &mut s,
+        Msg::Paste("+1 555 000 3333\n+1 555 000 4444".into()),
+    );
+    both("dialog_create", &s);
+
+    // Remove three marked participants: the confirm names them.
+    let mut s = fixture();
+    press(&mut s, "3j j j x");
+    assert!(matches!(s.popup, Some(Popup::Confirm(Confirm::Op { .. }))));
+    both("confirm_remove", &s);
+}
+
+fn report() -> OpReport {
+    let t = |phone: &str, outcome: Outcome| TargetOutcome {
+        jid: format!("{}@s.whatsapp.net", phone.trim_start_matches('+')),
+        phone: Some(phone.into()),
+        outcome,
+    };
+    OpReport {
+        id: OpId(7),
+        session: SessionId(1),
+        group: Some(gid(2)),
+        group_subject: "Acme Customer Support".into(),
+        action: "add",
+        title: "Add 5 participants".into(),
+        outcome: Outcome::Done,
+        targets: vec![
+            t("+15550005555", Outcome::Done),
+            t(
+                "+15550004444",
+                Outcome::PrivacyBlocked {
+                    invite_code: Some("Xy12".into()),
+                },
+            ),
+            t("+15550003333", Outcome::AlreadyMember),
+            t("+15550009999", Outcome::NotFound),
+            t(
+                "+15550008888",
+                Outcome::Unknown {
+                    why: "no answer from WhatsApp within 30s".into(),
+                },
+            ),
+        ],
+        answer: None,
+        at: NOW,
+    }
+}
+
+#[test]
+fn results_invite_and_answers() {
+    let mut s = fixture();
+    s.popup = Some(Popup::Result {
+        report: report(),
+        scroll: 0,
+    });
+    both("result_view", &s);
+
+    // `i` from a privacy refusal: the invite popup with its QR.
+    press(&mut s, "i");
+    assert!(matches!(s.popup, Some(Popup::Invite { link: None, .. })));
+    let asked = OpId(s.next_op);
+    update(
+        &mut s,
+        Msg::Engine(wamod::app::msg::Update::OpDone(Box::new(OpReport {
+            id: asked,
+            action: "invite-link",
+            title: "Get the invite link".into(),
+            targets: Vec::new(),
+            answer: Some(Answer::InviteLink(
+                "https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv".into(),
+            )),
+            ..report()
+        }))),
+    );
+    assert!(matches!(s.popup, Some(Popup::Invite { link: Some(_), .. })));
+    both("invite_qr", &s);
+
+    // Preview before joining.
+    s.popup = Some(Popup::Preview {
+        session: SessionId(1),
+        preview: Answer::Preview {
+            code: "AbCdEfGhIjKlMnOpQrStUv".into(),
+            group: gid(9),
+            subject: "Riverside Open Chat".into(),
+            size: 1024,
+            description: Some("Everyone in Riverside. Be kind.".into()),
+            approval: true,
+        },
+    });
+    both("join_preview", &s);
+
+    // A stale description.
+    s.popup = Some(Popup::DescriptionConflict {
+        session: SessionId(1),
+        group: gid(2),
+        text: "mine".into(),
+    });
+    both("description_conflict", &s);
+
+    // Pending work and a rate-limit pause show in the status bar.
+    s.popup = None;
+    press(&mut s, "4A");
+    press(&mut s, "y");
+    s.paused.insert(SessionId(1), NOW + 23);
+    s.status = None;
+    insta::assert_snapshot!(
+        "status_pending_paused_120x40",
+        render(&s, 120, 40).backend()
+    );
 }

@@ -1,5 +1,6 @@
 //! The application model: state, messages, the pure reducer and the keymap.
 
+pub mod editor;
 pub mod keymap;
 pub mod msg;
 pub mod state;

@@ -5,6 +5,7 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::domain::{
     ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Participant, SessionId,
 };
+use crate::ops::{Op, OpId, OpReport};
 
 /// UI -> engine. Never awaited by the UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,13 @@ pub enum Action {
     LoadRequests {
         session: SessionId,
         group: GroupId,
+    },
+    /// A moderation operation; answered by `Update::OpDone` with the same id.
+    Run {
+        id: OpId,
+        session: SessionId,
+        group: Option<GroupId>,
+        op: Op,
     },
     Shutdown,
 }
@@ -85,6 +93,19 @@ pub enum Update {
     },
     /// A live group event for the feed.
     Event(GroupEvent),
+    /// A bulk operation's progress: `done` of `total` participants answered.
+    OpProgress {
+        id: OpId,
+        done: usize,
+        total: usize,
+    },
+    /// WhatsApp answered an operation (or it ended without an answer).
+    OpDone(Box<OpReport>),
+    /// WhatsApp rate-limited the session: operations wait until `until` (unix seconds).
+    Paused {
+        session: SessionId,
+        until: i64,
+    },
     /// Something worth telling the user (status bar, info level), e.g. the demo's phone.
     Notice {
         text: String,
@@ -116,5 +137,7 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     Send(Action),
+    /// Put text on the clipboard (OSC 52, so it works over SSH too).
+    Copy(String),
     Quit,
 }

@@ -1,11 +1,17 @@
 //! The model: everything the UI shows, and nothing it does not. Mutated only by `update()`.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
+use crate::app::editor::Editor;
 use crate::app::keymap::{Context, Keymap};
 use crate::domain::{
-    ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Participant, SessionId,
+    ConnState, GroupEvent, GroupId, GroupSettings, GroupSummary, JoinRequest, Participant,
+    SessionId,
 };
+use crate::ops::{Answer, Op, OpId, OpReport};
+
+/// How many answered operations the UI keeps (the audit log keeps them all).
+pub const REPORTS_CAP: usize = 100;
 
 /// How many feed events the UI keeps (the store keeps them all).
 pub const EVENTS_CAP: usize = 2000;
@@ -123,13 +129,129 @@ pub enum Confirm {
     Logout(SessionId),
     /// Quit while operations are in flight.
     Quit,
+    /// A destructive moderation operation; `names` are who it affects, for the question.
+    Op {
+        session: SessionId,
+        group: Option<GroupId>,
+        op: Op,
+        names: Vec<String>,
+    },
+}
+
+/// What a text dialog is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputKind {
+    /// Numbers or ids, one or many (pasted lists welcome).
+    AddParticipants,
+    Subject,
+    /// `prev`: the description id the edit started from.
+    Description {
+        prev: Option<String>,
+        /// Waiting for a reload after a conflict: the next group update brings `prev`.
+        reloading: bool,
+    },
+    /// An invite link or code.
+    JoinCode,
+    /// A JPEG file's path.
+    Picture,
+}
+
+impl InputKind {
+    pub fn title(&self) -> &'static str {
+        match self {
+            InputKind::AddParticipants => "Add participants",
+            InputKind::Subject => "Edit subject",
+            InputKind::Description { .. } => "Edit description",
+            InputKind::JoinCode => "Join a group by link or code",
+            InputKind::Picture => "Set the group picture",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputDialog {
+    pub kind: InputKind,
+    pub session: SessionId,
+    pub group: Option<GroupId>,
+    pub editor: Editor,
+    pub error: Option<String>,
+}
+
+/// The settings popup: a draft edited in place, sent on Enter (only what changed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsDialog {
+    pub session: SessionId,
+    pub group: GroupId,
+    pub original: GroupSettings,
+    pub draft: GroupSettings,
+    pub cursor: usize,
+}
+
+/// The create-group form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateDialog {
+    pub session: SessionId,
+    /// 0 subject, 1 participants, 2 description, 3 approval, 4 admins-only send, 5 admins-only edit.
+    pub field: usize,
+    pub subject: Editor,
+    pub participants: Editor,
+    pub description: Editor,
+    pub approval: bool,
+    pub admins_only_send: bool,
+    pub admins_only_edit: bool,
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Popup {
-    Help { scroll: usize },
-    Pairing { session: SessionId, state: Pairing },
+    Help {
+        scroll: usize,
+    },
+    Pairing {
+        session: SessionId,
+        state: Pairing,
+    },
     Confirm(Confirm),
+    Input(Box<InputDialog>),
+    Settings(SettingsDialog),
+    Create(Box<CreateDialog>),
+    /// The group's invite link as text and QR; `link` is `None` until WhatsApp answers.
+    Invite {
+        session: SessionId,
+        group: GroupId,
+        link: Option<String>,
+        /// Why it was opened, when not by `i` (e.g. to invite people whose privacy blocks adds).
+        note: Option<String>,
+    },
+    /// What WhatsApp answered, per participant.
+    Result {
+        report: OpReport,
+        scroll: usize,
+    },
+    /// The group behind an invite code, before joining.
+    Preview {
+        session: SessionId,
+        preview: Answer,
+    },
+    /// Someone changed the description while we edited it: reload and retry, or drop ours.
+    DescriptionConflict {
+        session: SessionId,
+        group: GroupId,
+        text: String,
+    },
+}
+
+/// An operation sent and not yet answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingOp {
+    pub session: SessionId,
+    pub group: Option<GroupId>,
+    pub title: String,
+    pub started: i64,
+    /// Bulk operations: participants answered so far, of all.
+    pub progress: Option<(usize, usize)>,
+    /// What was asked (a description conflict offers to retry it).
+    pub op: Op,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +293,15 @@ pub struct AppState {
     pub now: i64,
     /// Terminal size (columns, rows), from the last resize.
     pub size: (u16, u16),
+    /// Operations waiting for WhatsApp's answer.
+    pub ops: BTreeMap<OpId, PendingOp>,
+    pub next_op: u64,
+    /// Answered operations, newest last.
+    pub reports: VecDeque<OpReport>,
+    /// Sessions rate-limited by WhatsApp, until (unix seconds).
+    pub paused: HashMap<SessionId, i64>,
+    /// Invite links seen, per group.
+    pub invite_links: HashMap<(SessionId, GroupId), String>,
 }
 
 impl AppState {

@@ -6,7 +6,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{Command, Context};
 use super::msg::{Action, Effect, Msg, Update};
-use super::state::{AppState, Confirm, EVENTS_CAP, Level, Pairing, Pane, Popup, StatusLine};
+use super::state::{
+    AppState, Confirm, EVENTS_CAP, InputDialog, InputKind, Level, Pairing, Pane, Popup, StatusLine,
+};
 use crate::domain::{ConnState, SessionId};
 
 /// How long a status line stays up, in seconds.
@@ -41,6 +43,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if state.status.as_ref().is_some_and(|s| s.until < now) {
                 state.status = None;
             }
+            state.paused.retain(|_, until| *until > now);
             Vec::new()
         }
         Msg::Engine(u) => on_engine(state, u),
@@ -100,6 +103,9 @@ fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 match confirm {
                     Confirm::Logout(s) => vec![Effect::Send(Action::Logout(s))],
                     Confirm::Quit => vec![Effect::Quit],
+                    Confirm::Op {
+                        session, group, op, ..
+                    } => dialogs::confirm_op(state, session, group, op),
                 }
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
@@ -112,6 +118,13 @@ fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             session,
             state: pairing,
         } => pairing_key(state, session, pairing, key),
+        Popup::Input(d) => dialogs::input_key(state, *d, key),
+        Popup::Settings(d) => dialogs::settings_key(state, d, key),
+        Popup::Create(c) => dialogs::create_key(state, *c, key),
+        Popup::Invite { .. } => dialogs::invite_key(state, key),
+        Popup::Result { .. } => dialogs::result_key(state, key),
+        Popup::Preview { .. } => dialogs::preview_key(state, key),
+        Popup::DescriptionConflict { .. } => dialogs::conflict_key(state, key),
     }
 }
 
@@ -241,6 +254,9 @@ fn page(state: &AppState) -> usize {
 }
 
 fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
+    if let Some(effects) = moderation::command(state, cmd) {
+        return effects;
+    }
     let pane = state.focus;
     let rows = state.row_count(pane);
     let moved = |state: &mut AppState, to: usize| {
@@ -250,6 +266,10 @@ fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     };
     let cursor = state.list(pane).cursor;
     match cmd {
+        Command::Quit if !state.ops.is_empty() => {
+            state.popup = Some(Popup::Confirm(Confirm::Quit));
+            Vec::new()
+        }
         Command::Quit | Command::ForceQuit => vec![Effect::Quit],
         Command::Help => {
             state.popup = Some(Popup::Help { scroll: 0 });
@@ -356,6 +376,8 @@ fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             reselect_group(state);
             Vec::new()
         }
+        // Moderation commands were handled above.
+        _ => Vec::new(),
     }
 }
 
@@ -487,6 +509,9 @@ fn clamp(state: &mut AppState, pane: Pane) {
 }
 
 fn on_paste(state: &mut AppState, text: &str) {
+    if dialogs::paste(state, text) {
+        return;
+    }
     if let Some(Popup::Pairing {
         session,
         state: Pairing::EnterPhone { input, .. },
@@ -637,6 +662,22 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             Vec::new()
         }
         Update::Group { session, group } => {
+            // After a conflict, the reloaded group brings the description's newest version
+            // token to the reopened editor (only then: otherwise a stale edit must fail).
+            if let Some(Popup::Input(d)) = &mut state.popup
+                && let InputDialog {
+                    kind: InputKind::Description { prev, reloading },
+                    session: s,
+                    group: Some(g),
+                    ..
+                } = &mut **d
+                && *reloading
+                && *s == session
+                && *g == group.id
+            {
+                prev.clone_from(&group.description_id);
+                *reloading = false;
+            }
             let list = state.groups.entry(session).or_default();
             match list.iter_mut().find(|g| g.id == group.id) {
                 Some(g) => *g = group,
@@ -709,6 +750,15 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             clamp(state, Pane::Events);
             Vec::new()
         }
+        Update::OpProgress { id, done, total } => {
+            moderation::on_progress(state, id, done, total);
+            Vec::new()
+        }
+        Update::OpDone(report) => moderation::on_done(state, *report),
+        Update::Paused { session, until } => {
+            state.paused.insert(session, until);
+            Vec::new()
+        }
         Update::Notice { text } => {
             status(state, text, Level::Info);
             Vec::new()
@@ -720,5 +770,12 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
     }
 }
 
+pub mod dialogs;
+pub mod moderation;
+
+pub use dialogs::{parse_invite, parse_participants};
+
+#[cfg(test)]
+mod moderation_tests;
 #[cfg(test)]
 mod tests;

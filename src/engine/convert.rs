@@ -155,6 +155,7 @@ pub fn summary(meta: &whatsapp_rust::GroupMetadata, me: &Me) -> GroupSummary {
         id: group_id(&meta.id),
         subject: meta.subject.clone(),
         description: meta.description.clone(),
+        description_id: meta.description_id.clone(),
         size: meta
             .size
             .map(|s| s as usize)

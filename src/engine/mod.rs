@@ -6,11 +6,14 @@ pub mod bot;
 pub mod convert;
 pub mod endpoint;
 pub mod model;
+pub mod moderate;
 pub mod requests;
 pub mod session;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -21,11 +24,20 @@ use session::{SessionCmd, SessionTask};
 use crate::app::msg::{Action, Update};
 use crate::domain::SessionId;
 use crate::paths::private_dir;
+use crate::store::Store;
 
 pub struct EngineConfig {
     /// `<data>/sessions/<n>/whatsapp.db` per session.
     pub sessions_dir: PathBuf,
     pub endpoint: Endpoint,
+    /// `wamod.db` (audit log); `None` runs without one (moderation is then not audited).
+    pub database: Option<PathBuf>,
+    /// How long an operation waits for WhatsApp's answer before its outcome is unknown.
+    pub op_timeout: Duration,
+}
+
+impl EngineConfig {
+    pub const DEFAULT_OP_TIMEOUT: Duration = Duration::from_secs(30);
 }
 
 /// The UI's ends of the engine's channels.
@@ -77,6 +89,20 @@ async fn run(
             message: format!("cannot create {}: {e}", config.sessions_dir.display()),
         });
     }
+    let store = config
+        .database
+        .as_ref()
+        .and_then(|path| match Store::open(path) {
+            Ok(s) => Some(Arc::new(Mutex::new(s))),
+            Err(e) => {
+                tracing::error!("cannot open {}: {e}", path.display());
+                let _ = updates.send(Update::Error {
+                    session: None,
+                    message: format!("cannot open {}: {e}", path.display()),
+                });
+                None
+            }
+        });
     let start = |id: SessionId, sessions: &mut BTreeMap<SessionId, Running>| {
         let dir = config.sessions_dir.join(id.0.to_string());
         if let Err(e) = private_dir(&dir) {
@@ -99,6 +125,8 @@ async fn run(
                 endpoint: config.endpoint.clone(),
                 updates: updates.clone(),
                 commands: rx,
+                store: store.clone(),
+                op_timeout: config.op_timeout,
             }
             .run(),
         );
@@ -129,6 +157,12 @@ async fn run(
             Action::Refresh(s) => (s, SessionCmd::Refresh),
             Action::LoadRoster { session, group } => (session, SessionCmd::LoadRoster(group)),
             Action::LoadRequests { session, group } => (session, SessionCmd::LoadRequests(group)),
+            Action::Run {
+                id,
+                session,
+                group,
+                op,
+            } => (session, SessionCmd::Run { id, group, op }),
         };
         match sessions.get(&id) {
             Some(s) => {

@@ -230,9 +230,14 @@ impl SessionModel {
                     subject: subject.clone(),
                 }
             }
-            A::Description { description, .. } => {
+            A::Description {
+                description,
+                id: description_id,
+            } => {
                 if let Some(g) = self.groups.get_mut(&id) {
                     g.description = description.clone();
+                    // The id is the token the next edit must name as `prev`.
+                    g.description_id = description.as_ref().map(|_| description_id.to_string());
                 }
                 touched_group = true;
                 GroupEventKind::DescriptionChanged {

@@ -2,8 +2,9 @@
 //! `Update`s and commands into requests. Slow requests run in spawned tasks whose results come
 //! back through `Internal`, so the task itself never blocks on the network.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -15,9 +16,15 @@ use super::bot::{BuiltBot, build_bot};
 use super::convert::{self, Me};
 use super::endpoint::Endpoint;
 use super::model::SessionModel;
+use super::moderate;
 use super::requests::fetch_requests;
 use crate::app::msg::Update;
 use crate::domain::{ConnState, GroupId, GroupSummary, JoinRequest, Participant, SessionId};
+use crate::ops::{Answer, Op, OpId, OpReport, Outcome};
+use crate::store::{OpRecord, Store};
+
+/// The app database, shared by the sessions; writes are short and run off the async threads.
+pub type SharedStore = Arc<Mutex<Store>>;
 
 /// What the engine asks one session to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +36,17 @@ pub enum SessionCmd {
     Refresh,
     LoadRoster(GroupId),
     LoadRequests(GroupId),
+    /// A moderation operation, on a group of this session (or none: join, create).
+    Run {
+        id: OpId,
+        group: Option<GroupId>,
+        op: Op,
+    },
     Shutdown,
 }
 
 enum Internal {
+    OpDone(OpReport, Option<Duration>),
     Groups(Result<Vec<(GroupSummary, Vec<Participant>)>, String>),
     Group(Result<(GroupSummary, Vec<Participant>), String>),
     Requests(GroupId, Result<Vec<JoinRequest>, String>),
@@ -52,6 +66,9 @@ pub struct SessionTask {
     pub endpoint: Endpoint,
     pub updates: mpsc::UnboundedSender<Update>,
     pub commands: mpsc::UnboundedReceiver<SessionCmd>,
+    pub store: Option<SharedStore>,
+    /// How long to wait for WhatsApp's answer before calling an operation's outcome unknown.
+    pub op_timeout: Duration,
 }
 
 struct Live {
@@ -61,6 +78,10 @@ struct Live {
     internal: mpsc::UnboundedSender<Internal>,
     model: SessionModel,
     linked: bool,
+    store: Option<SharedStore>,
+    op_timeout: Duration,
+    /// After a 429, operations wait until this instant before they are sent.
+    paused_until: Arc<Mutex<Option<tokio::time::Instant>>>,
 }
 
 impl SessionTask {
@@ -78,6 +99,9 @@ impl SessionTask {
             internal: internal_tx,
             model: SessionModel::new(self.id),
             linked: false,
+            store: self.store.clone(),
+            op_timeout: self.op_timeout,
+            paused_until: Arc::new(Mutex::new(None)),
         };
         let mut retry = Duration::from_secs(1);
         'bots: loop {
@@ -117,7 +141,7 @@ impl SessionTask {
                         None => Flow::Stop,
                     },
                     Some(msg) = internal_rx.recv() => {
-                        live.on_internal(msg);
+                        live.on_internal(&client, msg);
                         Flow::Continue
                     }
                 };
@@ -275,12 +299,45 @@ impl Live {
                 self.load_requests(client, group);
                 Flow::Continue
             }
+            SessionCmd::Run { id, group, op } => {
+                self.run_op(client, id, group, op);
+                Flow::Continue
+            }
             SessionCmd::Shutdown => Flow::Stop,
         }
     }
 
-    fn on_internal(&mut self, msg: Internal) {
+    fn on_internal(&mut self, client: &Arc<Client>, msg: Internal) {
         match msg {
+            Internal::OpDone(report, pause) => {
+                if let Some(pause) = pause {
+                    let until = tokio::time::Instant::now() + pause;
+                    if let Ok(mut p) = self.paused_until.lock() {
+                        *p = Some(until);
+                    }
+                    self.send(Update::Paused {
+                        session: self.id,
+                        until: report.at + i64::try_from(pause.as_secs()).unwrap_or(60),
+                    });
+                }
+                // New memberships show up in the group list only after a reload.
+                if report.outcome.is_done()
+                    && matches!(report.answer, Some(Answer::Joined(_) | Answer::Created(_)))
+                {
+                    self.load_groups(client);
+                }
+                if report.action == "leave"
+                    && report.outcome.is_done()
+                    && let Some(g) = &report.group
+                {
+                    self.model.groups.remove(g);
+                    self.send(Update::GroupGone {
+                        session: self.id,
+                        group: g.clone(),
+                    });
+                }
+                self.send(Update::OpDone(Box::new(report)));
+            }
             Internal::Groups(Ok(groups)) => {
                 let update = self.model.set_groups(groups);
                 self.send(update);
@@ -313,6 +370,117 @@ impl Live {
                 });
             }
         }
+    }
+
+    /// Sends one operation in its own task: recorded as sent, run (after any 429 pause), then
+    /// its answer recorded and reported.
+    fn run_op(&self, client: &Arc<Client>, id: OpId, group: Option<GroupId>, op: Op) {
+        let client = client.clone();
+        let tx = self.internal.clone();
+        let updates = self.updates.clone();
+        let store = self.store.clone();
+        let timeout = self.op_timeout;
+        let paused = self.paused_until.clone();
+        let session = self.id;
+        let subject = group
+            .as_ref()
+            .and_then(|g| self.model.groups.get(g))
+            .map(|g| g.subject.clone())
+            .unwrap_or_default();
+        let actor = self.model.me.pn_user.as_ref().map(|u| format!("+{u}"));
+        let phones = self.phones(group.as_ref());
+        tokio::spawn(async move {
+            let wait = paused.lock().ok().and_then(|p| *p);
+            if let Some(until) = wait {
+                tokio::time::sleep_until(until).await;
+            }
+            let record = OpRecord {
+                session: session.0,
+                group: group.as_ref().map(|g| g.to_string()),
+                group_subject: subject.clone(),
+                action: op.name().to_string(),
+                title: op.title(),
+                actor,
+                at: chrono::Utc::now().timestamp(),
+            };
+            let row = match &store {
+                Some(store) => match with_store(store, move |s| s.record_sent(&record)).await {
+                    Ok(row) => Some(row),
+                    Err(why) => {
+                        // Not auditable means not sent: the log must not miss an action.
+                        let report = OpReport {
+                            id,
+                            session,
+                            group: group.clone(),
+                            group_subject: subject,
+                            action: op.name(),
+                            title: op.title(),
+                            outcome: Outcome::NotSent {
+                                why: format!("the audit log cannot be written: {why}"),
+                            },
+                            targets: Vec::new(),
+                            answer: None,
+                            at: chrono::Utc::now().timestamp(),
+                        };
+                        let _ = tx.send(Internal::OpDone(report, None));
+                        return;
+                    }
+                },
+                None => None,
+            };
+            let progress = |done: usize, total: usize| {
+                if total > moderate::BATCH {
+                    let _ = updates.send(Update::OpProgress { id, done, total });
+                }
+            };
+            let answered = moderate::run(
+                &client,
+                &op,
+                group.as_ref().map(GroupId::as_str),
+                &phones,
+                timeout,
+                progress,
+            )
+            .await;
+            let report = OpReport {
+                id,
+                session,
+                group,
+                group_subject: subject,
+                action: op.name(),
+                title: op.title(),
+                outcome: answered.outcome,
+                targets: answered.targets,
+                answer: answered.answer,
+                at: chrono::Utc::now().timestamp(),
+            };
+            if let (Some(store), Some(row)) = (store, row) {
+                let r = report.clone();
+                if let Err(e) = with_store(&store, move |s| s.record_answer(row, &r)).await {
+                    tracing::error!(%session, "cannot record an answer in the audit log: {e}");
+                }
+            }
+            let _ = tx.send(Internal::OpDone(report, answered.pause));
+        });
+    }
+
+    /// Phone numbers of the people in a group's roster and requests, by JID.
+    fn phones(&self, group: Option<&GroupId>) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        let Some(g) = group else {
+            return out;
+        };
+        for p in self.model.rosters.get(g).into_iter().flatten() {
+            if let Some(ph) = &p.phone {
+                out.insert(p.jid.clone(), ph.clone());
+            }
+        }
+        for r in self.model.requests.get(g).into_iter().flatten() {
+            if let Some(ph) = &r.phone {
+                out.insert(r.jid.clone(), ph.clone());
+            }
+        }
+        out
     }
 
     /// All groups with their rosters, then the join requests of those where we are admin and
@@ -378,6 +546,22 @@ impl Live {
             let _ = tx.send(Internal::Requests(group, r));
         });
     }
+}
+
+/// Runs a store call on the blocking pool (SQLite waits on disk).
+async fn with_store<T: Send + 'static>(
+    store: &SharedStore,
+    f: impl FnOnce(&mut Store) -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Result<T, String> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut guard = store
+            .lock()
+            .map_err(|_| "the database lock is poisoned".to_string())?;
+        f(&mut guard).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 /// Deletes a session's key store (and the directory): an unlinked device's keys are useless and

@@ -31,6 +31,36 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
             popups::pairing::draw(frame, state, theme, *session, p)
         }
         Some(Popup::Confirm(c)) => popups::confirm::draw(frame, state, theme, c),
+        Some(Popup::Input(d)) => popups::input::draw(frame, state, theme, d),
+        Some(Popup::Create(c)) => popups::input::draw_create(frame, theme, c),
+        Some(Popup::Settings(d)) => popups::settings::draw(frame, state, theme, d),
+        Some(Popup::Invite {
+            session,
+            group,
+            link,
+            note,
+        }) => popups::invite::draw(
+            frame,
+            state,
+            theme,
+            *session,
+            group,
+            link.as_deref(),
+            note.as_deref(),
+        ),
+        Some(Popup::Result { report, scroll }) => {
+            popups::result::draw(frame, theme, report, *scroll)
+        }
+        Some(Popup::Preview { preview, .. }) => popups::preview::draw(frame, theme, preview),
+        Some(Popup::DescriptionConflict { session, group, .. }) => {
+            let subject = state
+                .groups
+                .get(session)
+                .and_then(|gs| gs.iter().find(|g| &g.id == group))
+                .map(|g| g.subject.clone())
+                .unwrap_or_default();
+            popups::preview::draw_conflict(frame, theme, &subject)
+        }
         None => {}
     }
 }
@@ -97,6 +127,11 @@ pub fn age(now: i64, then: i64) -> String {
         3600..86_400 => format!("{}h", s / 3600),
         _ => format!("{}d", s / 86_400),
     }
+}
+
+/// A table column: `text` cut to leave at least one space before the next column.
+pub fn cell(text: &str, width: usize) -> String {
+    format!("{} ", fit(text, width.saturating_sub(1)))
 }
 
 /// Pads or cuts `text` to exactly `width` characters.

@@ -12,22 +12,100 @@ use crate::app::state::{AppState, Level};
 use crate::domain::ConnState;
 use crate::ui::Theme;
 
+/// "2 sessions · 1 online" (plus "1 offline" etc. only when there are some).
+pub fn summary(state: &AppState) -> String {
+    let n = state.sessions.len();
+    let count = |f: fn(&ConnState) -> bool| state.sessions.iter().filter(|s| f(&s.conn)).count();
+    let mut parts = vec![
+        format!("{n} session{}", if n == 1 { "" } else { "s" }),
+        format!("{} online", count(|c| *c == ConnState::Connected)),
+    ];
+    let pairing = count(|c| *c == ConnState::Pairing);
+    if pairing > 0 {
+        parts.push(format!("{pairing} pairing"));
+    }
+    if let Some(a) = activity(state) {
+        parts.insert(0, a);
+    }
+    parts.join(" · ")
+}
+
+/// Operations in flight and rate-limit pauses: "⏸ rate limited 23s", "⟳ 256/600",
+/// "⟳ 2 waiting".
+pub fn activity(state: &AppState) -> Option<String> {
+    let paused = state
+        .paused
+        .values()
+        .map(|until| until - state.now)
+        .filter(|left| *left > 0)
+        .max();
+    let mut parts = Vec::new();
+    if let Some(left) = paused {
+        parts.push(format!("⏸ rate limited {left}s"));
+    }
+    let bulk = state.ops.values().find_map(|o| o.progress);
+    match (state.ops.len(), bulk) {
+        (0, _) => {}
+        (1, Some((done, total))) => parts.push(format!("⟳ {done}/{total}")),
+        (1, None) => parts.push("⟳ 1 waiting".into()),
+        (n, _) => parts.push(format!("⟳ {n} waiting")),
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// The keys hint: help and quit always, then as many of the focused pane's keys (and the
+/// filter key) as fit in `width`.
+fn hints(state: &AppState, theme: &Theme, width: usize) -> Line<'static> {
+    let label = |cmd: Command| state.keymap.keys_label(Context::Global, cmd);
+    let fixed: Vec<(String, &str)> = [Command::Help, Command::Quit]
+        .into_iter()
+        .map(|c| (label(c), c.desc()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect();
+    let mut optional: Vec<(String, &str)> = state
+        .keymap
+        .entries(state.focus.context())
+        .into_iter()
+        .map(|(keys, cmd)| {
+            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            (keys.join("/"), cmd.desc())
+        })
+        .collect();
+    let filter = label(Command::Filter);
+    if !filter.is_empty() {
+        optional.push((filter, Command::Filter.desc()));
+    }
+    let cost = |(k, d): &(String, &str)| k.chars().count() + d.chars().count() + 3;
+    let mut budget = width.saturating_sub(fixed.iter().map(cost).sum());
+    let mut shown = Vec::new();
+    for item in optional {
+        // Skip what does not fit; a shorter one further on may.
+        if cost(&item) > budget {
+            continue;
+        }
+        budget -= cost(&item);
+        shown.push(item);
+    }
+    shown.extend(fixed);
+    let mut spans = Vec::new();
+    for (keys, desc) in shown {
+        spans.push(Span::styled(
+            format!(" {keys}"),
+            theme.fg(theme.title).add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::styled(format!(" {desc} "), theme.fg(theme.muted)));
+    }
+    Line::from(spans)
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let online = state
-        .sessions
-        .iter()
-        .filter(|s| s.conn == ConnState::Connected)
-        .count();
-    let summary = format!(
-        " {} session{} · {online} online ",
-        state.sessions.len(),
-        if state.sessions.len() == 1 { "" } else { "s" }
-    );
+    let summary = format!(" {} ", summary(state));
     let [left, right] = Layout::horizontal([
         Constraint::Min(10),
         Constraint::Length(u16::try_from(summary.chars().count()).unwrap_or(20)),
     ])
     .areas(area);
+    // A live message takes the left side; the keys come back when it expires.
     let message = state.status.as_ref().filter(|s| s.until >= state.now);
     let line = match message {
         Some(s) => Line::styled(
@@ -37,28 +115,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 Level::Error => theme.alert_error,
             }),
         ),
-        None => {
-            let ctx = state.focus.context();
-            let mut spans = Vec::new();
-            let mut push = |keys: String, desc: &str| {
-                if keys.is_empty() {
-                    return;
-                }
-                spans.push(Span::styled(
-                    format!(" {keys}"),
-                    theme.fg(theme.title).add_modifier(Modifier::BOLD),
-                ));
-                spans.push(Span::styled(format!(" {desc} "), theme.fg(theme.muted)));
-            };
-            for (keys, cmd) in state.keymap.entries(ctx) {
-                let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-                push(keys.join("/"), cmd.desc());
-            }
-            for cmd in [Command::Filter, Command::Help, Command::Quit] {
-                push(state.keymap.keys_label(Context::Global, cmd), cmd.desc());
-            }
-            Line::from(spans)
-        }
+        None => hints(state, theme, usize::from(left.width)),
     };
     frame.render_widget(Paragraph::new(line), left);
     frame.render_widget(

@@ -113,10 +113,12 @@ impl Theme {
         }
     }
 
+    /// A built-in theme by its config name: `dark`, `light` or `monochrome`.
     pub fn by_name(name: &str) -> Option<Self> {
         match name {
             "dark" => Some(Self::dark()),
             "light" => Some(Self::light()),
+            "monochrome" => Some(Self::monochrome()),
             _ => None,
         }
     }

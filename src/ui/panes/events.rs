@@ -7,7 +7,7 @@ use ratatui::text::Span;
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
 use crate::domain::{GroupEvent, GroupEventKind};
-use crate::ui::{Theme, fit, list, pane_block, render_empty};
+use crate::ui::{Theme, cell, list, pane_block, render_empty};
 
 fn people(who: &[String]) -> String {
     match who {
@@ -17,39 +17,48 @@ fn people(who: &[String]) -> String {
     }
 }
 
-/// The event in words.
+/// What happened, in words, as a phrase after the actor column ("promoted +1555…").
 pub fn describe(e: &GroupEvent) -> String {
-    let by = |verb: &str, who: &[String]| match &e.actor {
-        Some(a) => format!("{} {verb} by {a}", people(who)),
-        None => format!("{} {verb}", people(who)),
-    };
     match &e.kind {
         GroupEventKind::Joined {
             who,
             via_link: true,
         } => format!("{} joined via link", people(who)),
         GroupEventKind::Joined { who, .. } => format!("{} joined", people(who)),
-        GroupEventKind::Added { who } => by("added", who),
+        GroupEventKind::Added { who } => format!("added {}", people(who)),
         GroupEventKind::Left { who } => format!("{} left", people(who)),
-        GroupEventKind::Removed { who } => by("removed", who),
-        GroupEventKind::Promoted { who } => by("promoted to admin", who),
-        GroupEventKind::Demoted { who } => by("demoted to member", who),
-        GroupEventKind::SubjectChanged { subject } => format!("subject changed to \"{subject}\""),
+        GroupEventKind::Removed { who } => format!("removed {}", people(who)),
+        GroupEventKind::Promoted { who } => format!("promoted {}", people(who)),
+        GroupEventKind::Demoted { who } => format!("demoted {}", people(who)),
+        GroupEventKind::SubjectChanged { subject } => format!("subject: \"{subject}\""),
         GroupEventKind::DescriptionChanged { deleted: true } => "description deleted".into(),
         GroupEventKind::DescriptionChanged { .. } => "description changed".into(),
         GroupEventKind::SettingChanged { name, value } => format!("{name}: {value}"),
         GroupEventKind::RequestCreated { who, method } => {
-            format!("join request from {} ({})", people(who), method.label())
+            format!("request from {} ({})", people(who), method.label())
         }
-        GroupEventKind::RequestRevoked { who } => {
-            format!("join request withdrawn: {}", people(who))
-        }
+        GroupEventKind::RequestRevoked { who } => format!("request withdrawn: {}", people(who)),
         GroupEventKind::InviteReset => "invite link reset".into(),
         GroupEventKind::PictureChanged { removed: true } => "picture removed".into(),
         GroupEventKind::PictureChanged { .. } => "picture changed".into(),
         GroupEventKind::GroupCreated => "group created".into(),
         GroupEventKind::GroupDeleted => "group deleted".into(),
         GroupEventKind::Other { what } => what.clone(),
+    }
+}
+
+/// The actor column: blank when unknown or when the phrase already names them (joins, leaves).
+fn actor(e: &GroupEvent) -> &str {
+    let Some(a) = e.actor.as_deref() else {
+        return "";
+    };
+    match &e.kind {
+        GroupEventKind::Joined { who, .. } | GroupEventKind::Left { who }
+            if who.iter().any(|w| w == a) =>
+        {
+            ""
+        }
+        _ => a,
     }
 }
 
@@ -78,6 +87,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     }
     let focused = state.focus == Pane::Events;
     let several = state.sessions.len() > 1;
+    // Subjects get a fixed column so descriptions line up; less of it on narrow screens.
+    let subject_w = if area.width >= crate::ui::layout::WIDE {
+        26
+    } else {
+        19
+    };
     list::render(frame, area, block, None, list_state, rows.len(), |i| {
         let e = rows[i];
         let mut spans = vec![Span::styled(
@@ -91,13 +106,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             ));
         }
         spans.push(Span::styled(
-            fit(&e.group_subject, 24),
+            cell(&e.group_subject, subject_w),
             theme.fg(theme.title),
         ));
-        spans.push(Span::styled(
-            format!(" {}", describe(e)),
-            theme.fg(theme.base),
-        ));
+        spans.push(Span::styled(cell(actor(e), 14), theme.fg(theme.muted)));
+        spans.push(Span::styled(describe(e), theme.fg(theme.base)));
         line(spans, row_style(focused, i == list_state.cursor, theme))
     });
 }

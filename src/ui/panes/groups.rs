@@ -11,12 +11,13 @@ use crate::app::state::{AppState, Pane};
 use crate::domain::{CommunityMark, Role};
 use crate::ui::{Theme, fit, list, pane_block, render_empty};
 
+/// My role in a group, in the roster's role colours; 8 columns wide.
 pub fn role_badge(role: Option<Role>, theme: &Theme) -> Span<'static> {
     match role {
-        Some(Role::SuperAdmin) => Span::styled("★ super", theme.role(Role::SuperAdmin)),
-        Some(Role::Admin) => Span::styled("◆ admin", theme.role(Role::Admin)),
-        Some(Role::Member) => Span::styled("· member", theme.role(Role::Member)),
-        None => Span::styled("  —    ", theme.fg(theme.muted)),
+        Some(r @ Role::SuperAdmin) => Span::styled("★ super ", theme.role(r)),
+        Some(r @ Role::Admin) => Span::styled("◆ admin ", theme.role(r)),
+        Some(r @ Role::Member) => Span::styled("· member", theme.role(r)),
+        None => Span::styled("  —     ", theme.fg(theme.muted)),
     }
 }
 
@@ -40,11 +41,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         return;
     }
     let inner_width = usize::from(area.width.saturating_sub(2));
-    let subject_width = inner_width.saturating_sub(24).max(8);
+    // Marker, size, role badge, pending count and approval mark take 23 columns.
+    let subject_width = inner_width.saturating_sub(23).max(8);
     let focused = state.focus == Pane::Groups;
     let header = Line::styled(
         format!(
-            " {} {:>5} {:<8} {:>4}",
+            " {}{:>6} {:<8} {:>4} ✓",
             fit("group", subject_width),
             "size",
             "role",
@@ -90,7 +92,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                             theme.fg(theme.base)
                         },
                     ),
-                    Span::styled(format!(" {:>5} ", g.size), theme.fg(theme.muted)),
+                    Span::styled(format!("{:>6} ", g.size), theme.fg(theme.muted)),
                     role_badge(g.my_role, theme),
                     Span::raw(" "),
                     pending,

@@ -7,8 +7,28 @@ use ratatui::text::{Line, Span};
 
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
-use crate::domain::RequestMethod;
-use crate::ui::{Theme, age, fit, list, pane_block, render_empty};
+use crate::domain::{GroupId, JoinRequest, RequestMethod};
+use crate::ui::{Theme, age, cell, fit, list, pane_block, render_empty};
+
+/// Requester column: a full international number and a space.
+const WHO: usize = 14;
+/// Age column: " 59m".
+const AGE: usize = 4;
+
+/// How they asked, in words; community requests name the community.
+pub fn method(state: &AppState, r: &JoinRequest) -> String {
+    let subject = |id: &GroupId| {
+        state
+            .current_session
+            .and_then(|s| state.groups.get(&s))
+            .and_then(|gs| gs.iter().find(|g| &g.id == id))
+            .map(|g| g.subject.clone())
+    };
+    match (r.method, r.via_community.as_ref().and_then(subject)) {
+        (RequestMethod::Community, Some(c)) => format!("⌂ {c}"),
+        (m, _) => m.label().to_string(),
+    }
+}
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let rows = state.visible_requests();
@@ -24,28 +44,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         let text = match group {
             None => "Select a group",
             Some(g) if !g.my_role.is_some_and(|r| r.is_admin()) => {
-                "Not an admin: WhatsApp shows join requests to admins only"
+                "Not an admin: WhatsApp only shows join requests to admins"
             }
             Some(_) if !list_state.filter.is_empty() => "No request matches the filter",
-            Some(g) if !g.settings.approval => "No pending requests (approval is off)",
+            Some(g) if !g.settings.approval => "No pending requests (approval mode is off)",
             Some(_) => "No pending requests",
         };
         render_empty(frame, area, block, text, theme);
         return;
     }
+    let inner = usize::from(area.width.saturating_sub(2));
+    let via_w = inner.saturating_sub(1 + WHO + AGE).max(6);
     let focused = state.focus == Pane::Requests;
     let header = Line::styled(
-        format!("  {:<12} {:<10} {:>4}", "requester", "via", "age"),
+        format!(
+            " {}{}{:>AGE$}",
+            fit("requester", WHO),
+            fit("via", via_w),
+            "age"
+        ),
         theme.fg(theme.muted).add_modifier(Modifier::UNDERLINED),
     );
-    let subject_of = |id: &crate::domain::GroupId| {
-        state
-            .current_session
-            .and_then(|s| state.groups.get(&s))
-            .and_then(|gs| gs.iter().find(|g| &g.id == id))
-            .map(|g| g.subject.clone())
-            .unwrap_or_else(|| "community".into())
-    };
     list::render(
         frame,
         area,
@@ -56,31 +75,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         |i| {
             let r = rows[i];
             let marked = list_state.marked.contains(&r.jid);
-            let via = match (r.method, &r.via_community) {
-                (RequestMethod::Community, Some(c)) => format!("⌂ {}", subject_of(c)),
-                (RequestMethod::Community, None) => "community".to_string(),
-                (RequestMethod::InviteLink, _) => "link".to_string(),
-                (RequestMethod::AddedByMember, _) => "member add".to_string(),
-                (RequestMethod::Unknown, _) => "?".to_string(),
-            };
+            let when = r
+                .requested_at
+                .map(|t| age(state.now, t))
+                .unwrap_or_default();
             line(
                 vec![
                     Span::styled(
-                        if marked { " ●" } else { "  " }.to_string(),
+                        if marked { "●" } else { " " }.to_string(),
                         theme.fg(theme.marked),
                     ),
-                    Span::styled(fit(r.display(), 12), theme.fg(theme.base)),
-                    Span::raw(" "),
-                    Span::styled(fit(&via, 10), theme.fg(theme.alert_info)),
-                    Span::styled(
-                        format!(
-                            " {:>4}",
-                            r.requested_at
-                                .map(|t| age(state.now, t))
-                                .unwrap_or_default()
-                        ),
-                        theme.fg(theme.muted),
-                    ),
+                    Span::styled(cell(r.display(), WHO), theme.fg(theme.base)),
+                    Span::styled(fit(&method(state, r), via_w), theme.fg(theme.alert_info)),
+                    Span::styled(format!("{when:>AGE$}"), theme.fg(theme.muted)),
                 ],
                 row_style(focused, i == list_state.cursor, theme),
             )

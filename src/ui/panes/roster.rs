@@ -8,13 +8,17 @@ use ratatui::text::{Line, Span};
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
 use crate::domain::Role;
-use crate::ui::{Theme, fit, list, pane_block, render_empty};
+use crate::ui::{Theme, cell, fit, list, pane_block, render_empty};
 
-pub fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::SuperAdmin => "superadmin",
-        Role::Admin => "admin",
-        Role::Member => "member",
+/// Inner width from which the full role words fit next to phone and LID.
+const FULL_LABELS: usize = 41;
+
+pub fn role_label(role: Role, full: bool) -> &'static str {
+    match (role, full) {
+        (Role::SuperAdmin, true) => "superadmin",
+        (Role::SuperAdmin, false) => "super",
+        (Role::Admin, _) => "admin",
+        (Role::Member, _) => "member",
     }
 }
 
@@ -23,11 +27,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let list_state = state.list(Pane::Roster);
     let group = state.current_group_summary();
     let extra = match group {
-        Some(g) => format!(
-            "{} · {}",
-            list::position(rows.len(), list_state.cursor),
-            fit(&g.subject, 28).trim_end()
-        ),
+        Some(g) => {
+            let position = list::position(rows.len(), list_state.cursor);
+            // What the frame leaves for the subject after "[3] Roster 12/345 · " and corners.
+            let room = usize::from(area.width).saturating_sub(18 + position.len());
+            format!("{position} · {}", fit(&g.subject, room.min(32)).trim_end())
+        }
         None => String::new(),
     };
     let block = pane_block(state, theme, Pane::Roster, &extra);
@@ -43,9 +48,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         render_empty(frame, area, block, text, theme);
         return;
     }
+    let full = usize::from(area.width.saturating_sub(2)) >= FULL_LABELS;
+    let role_w = if full { 11 } else { 7 };
     let focused = state.focus == Pane::Roster;
     let header = Line::styled(
-        format!("  {:<10} {:<14} {}", "role", "phone", "lid"),
+        format!(" {}{}{}", fit("role", role_w), fit("phone", 14), "lid"),
         theme.fg(theme.muted).add_modifier(Modifier::UNDERLINED),
     );
     list::render(
@@ -61,13 +68,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             line(
                 vec![
                     Span::styled(
-                        if marked { " ●" } else { "  " }.to_string(),
+                        if marked { "●" } else { " " }.to_string(),
                         theme.fg(theme.marked),
                     ),
-                    Span::styled(fit(role_label(p.role), 10), theme.role(p.role)),
-                    Span::raw(" "),
+                    Span::styled(fit(role_label(p.role, full), role_w), theme.role(p.role)),
                     Span::styled(
-                        fit(p.phone.as_deref().unwrap_or("(hidden)"), 14),
+                        cell(p.phone.as_deref().unwrap_or("(hidden)"), 14),
                         theme.fg(theme.base),
                     ),
                     // The LID's user part: the server suffix is the same on every row.

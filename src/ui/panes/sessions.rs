@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::Span;
 
 use super::{line, row_style};
@@ -35,10 +36,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             crate::app::keymap::Context::Sessions,
             crate::app::keymap::Command::NewSession,
         );
-        let text = format!("No sessions: press {key} to link a device");
+        let text = format!("No sessions — press {key} to link a device");
         render_empty(frame, area, block, &text, theme);
         return;
     }
+    // The badge column is as wide as the longest badge ("○ offline 12s") plus a space.
+    let badge_w = state
+        .sessions
+        .iter()
+        .map(|s| badge(&s.conn, theme).content.chars().count() + 1)
+        .max()
+        .unwrap_or(0);
     list::render(
         frame,
         area,
@@ -49,18 +57,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         |i| {
             let s = &state.sessions[i];
             let groups = state.groups.get(&s.id).map_or(0, Vec::len);
-            let current = state.current_session == Some(s.id);
-            let account = s.phone.clone().unwrap_or_else(|| "not linked".into());
+            // The session whose groups are shown: bold id (the cursor row may be elsewhere).
+            let id_style = if state.current_session == Some(s.id) {
+                theme.fg(theme.title).add_modifier(Modifier::BOLD)
+            } else {
+                theme.fg(theme.muted)
+            };
+            let account = s.phone.as_deref().unwrap_or("not linked");
+            let mut badge = badge(&s.conn, theme);
+            badge.content = fit(&badge.content, badge_w).into();
             line(
                 vec![
+                    Span::styled(fit(&s.id.to_string(), 3), id_style),
+                    Span::styled(fit(account, 13), theme.fg(theme.base)),
+                    badge,
                     Span::styled(
-                        if current { "▸" } else { " " }.to_string(),
-                        theme.fg(theme.title),
+                        format!("{groups} group{}", if groups == 1 { "" } else { "s" }),
+                        theme.fg(theme.muted),
                     ),
-                    Span::styled(fit(&s.id.to_string(), 3), theme.fg(theme.muted)),
-                    Span::styled(fit(&account, 13), theme.fg(theme.base)),
-                    badge(&s.conn, theme),
-                    Span::styled(format!(" · {groups} groups"), theme.fg(theme.muted)),
                 ],
                 row_style(focused, i == list_state.cursor, theme),
             )

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Padding, Paragraph, Wrap};
 
 use super::centered;
 use crate::app::state::{AppState, Confirm};
@@ -20,16 +20,32 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, confirm: &Confir
             (
                 "Log out".to_string(),
                 format!(
-                    "Log out session {s}{who}? The device is unlinked and its keys are deleted; you will need to link it again."
+                    "Log out session {s}{who}? Its keys are deleted; you will need to link again."
                 ),
             )
         }
         Confirm::Quit => (
             "Quit".to_string(),
-            "Operations are in flight. Quit anyway?".to_string(),
+            format!(
+                "{} waiting for WhatsApp's answer. Quit anyway? The audit log records them as \
+                 sent without an answer.",
+                match state.ops.len() {
+                    1 => "1 operation is".to_string(),
+                    n => format!("{n} operations are"),
+                }
+            ),
+        ),
+        Confirm::Op {
+            op, group, names, ..
+        } => (
+            op.title(),
+            crate::app::update::moderation::question(state, op, group.as_ref(), names),
         ),
     };
-    let area = centered(frame.area(), 60, 8);
+    let height = u16::try_from(text.chars().count() / 56 + 6)
+        .unwrap_or(8)
+        .max(8);
+    let area = centered(frame.area(), 60, height);
     let lines = vec![
         Line::raw(text),
         Line::raw(""),
@@ -49,6 +65,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, confirm: &Confir
         .borders(Borders::ALL)
         .border_type(BorderType::Double)
         .border_style(theme.fg(theme.alert_error))
+        .padding(Padding::new(1, 1, 1, 0))
         .title(format!(" {title} "));
     frame.render_widget(Clear, area);
     frame.render_widget(

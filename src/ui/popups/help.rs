@@ -41,16 +41,32 @@ pub fn lines(state: &AppState, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, scroll: usize) {
-    let area = centered(frame.area(), 56, frame.area().height.saturating_sub(2));
     let lines = lines(state, theme);
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let area = centered(
+        frame.area(),
+        56,
+        height.min(frame.area().height.saturating_sub(2)),
+    );
     let visible = usize::from(area.height.saturating_sub(2));
     let scroll = scroll.min(lines.len().saturating_sub(visible));
+    // Where we are, when it does not all fit: "1-21/45".
+    let position = if lines.len() > visible {
+        format!(
+            " {}-{}/{} · j/k scroll · Esc close ",
+            scroll + 1,
+            (scroll + visible).min(lines.len()),
+            lines.len()
+        )
+    } else {
+        " Esc close ".to_string()
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Double)
         .border_style(theme.fg(theme.border_focused))
         .title(" Help — keys ")
-        .title_bottom(" j/k scroll · Esc close ");
+        .title_bottom(position);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)

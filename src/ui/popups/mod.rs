@@ -1,8 +1,14 @@
 //! Overlays drawn over the panes.
 
 pub mod confirm;
+pub mod frame;
 pub mod help;
+pub mod input;
+pub mod invite;
 pub mod pairing;
+pub mod preview;
+pub mod result;
+pub mod settings;
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 

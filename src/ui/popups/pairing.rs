@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Padding, Paragraph, Wrap};
 
 use super::centered;
 use crate::app::state::{AppState, Pairing};
@@ -66,10 +66,10 @@ pub fn draw(
 }
 
 fn title(session: SessionId) -> Line<'static> {
-    Line::styled(
+    Line::from(Span::styled(
         format!("Link a device · session {session}"),
         Style::default().add_modifier(Modifier::BOLD),
-    )
+    ))
 }
 
 fn draw_qr(
@@ -128,9 +128,9 @@ fn draw_qr(
     let mut text = vec![
         title(session),
         Line::raw(""),
-        Line::raw("On your phone open WhatsApp ›"),
-        Line::raw("Settings › Linked devices ›"),
-        Line::raw("Link a device, and scan this code."),
+        Line::raw(
+            "On your phone: WhatsApp › Settings › Linked devices › Link a device, and scan this code.",
+        ),
         Line::raw(""),
         Line::from(vec![
             Span::raw("Expires in "),
@@ -146,13 +146,38 @@ fn draw_qr(
         text.push(Line::styled(s.text.clone(), theme.fg(theme.alert_info)));
         text.push(Line::raw(""));
     }
-    text.push(Line::styled(
-        "P  pair with a phone number",
-        theme.fg(theme.muted),
-    ));
-    text.push(Line::styled("Esc  cancel", theme.fg(theme.muted)));
+    let key = |k: &str| {
+        Span::styled(
+            k.to_string(),
+            theme.fg(theme.title).add_modifier(Modifier::BOLD),
+        )
+    };
+    text.push(Line::from(vec![
+        key("P"),
+        Span::raw(": use a phone number instead · "),
+        key("Esc"),
+        Span::raw(": cancel"),
+    ]));
     let [body] = Layout::vertical([Constraint::Min(1)]).areas(text_area);
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), body);
+}
+
+/// `ABCD-EFGH`, letters spaced and boxed so it reads at a glance and cannot be mistyped.
+pub fn code_box(code: &str, theme: &Theme) -> Vec<Line<'static>> {
+    let chars: Vec<char> = code.chars().collect();
+    let spaced = |cs: &[char]| cs.iter().map(char::to_string).collect::<Vec<_>>().join(" ");
+    let shown = if chars.len() == 8 {
+        format!("{} - {}", spaced(&chars[..4]), spaced(&chars[4..]))
+    } else {
+        spaced(&chars)
+    };
+    let inner = shown.chars().count() + 4;
+    let style = theme.fg(theme.pending_badge).add_modifier(Modifier::BOLD);
+    vec![
+        Line::styled(format!("   ┏{}┓", "━".repeat(inner)), style),
+        Line::styled(format!("   ┃  {shown}  ┃"), style),
+        Line::styled(format!("   ┗{}┛", "━".repeat(inner)), style),
+    ]
 }
 
 fn draw_text(
@@ -162,14 +187,14 @@ fn draw_text(
     session: SessionId,
     pairing: &Pairing,
 ) {
-    let area = centered(frame.area(), 62, 14);
+    const WIDTH: u16 = 64;
     let key = |k: &str| {
         Span::styled(
             k.to_string(),
             theme.fg(theme.title).add_modifier(Modifier::BOLD),
         )
     };
-    let mut lines = vec![title(session), Line::raw("")];
+    let mut lines = Vec::new();
     match pairing {
         Pairing::Waiting => {
             lines.push(Line::raw("Waiting for a QR code from WhatsApp…"));
@@ -204,24 +229,21 @@ fn draw_text(
         }
         Pairing::RequestingCode { phone } => {
             lines.push(Line::raw(format!(
-                "Asking WhatsApp for a pairing code for +{phone}…"
+                "Asking WhatsApp for a pairing code for +{}…",
+                phone.trim_start_matches('+')
             )));
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![key("Esc"), Span::raw(" cancel")]));
         }
         Pairing::Code { phone, code } => {
-            let shown = if code.len() == 8 {
-                format!("{}-{}", &code[..4], &code[4..])
-            } else {
-                code.clone()
-            };
             if !phone.is_empty() {
-                lines.push(Line::raw(format!("Code for +{phone}:")));
+                lines.push(Line::raw(format!(
+                    "Pairing code for +{}:",
+                    phone.trim_start_matches('+')
+                )));
             }
-            lines.push(Line::styled(
-                format!("   {shown}"),
-                theme.fg(theme.pending_badge).add_modifier(Modifier::BOLD),
-            ));
+            lines.push(Line::raw(""));
+            lines.extend(code_box(code, theme));
             lines.push(Line::raw(""));
             lines.push(Line::raw(
                 "On your phone: WhatsApp › Settings › Linked devices ›",
@@ -241,7 +263,24 @@ fn draw_text(
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Double)
-        .border_style(theme.fg(theme.border_focused));
+        .border_style(theme.fg(theme.border_focused))
+        .title(Line::from(
+            [
+                vec![Span::raw(" ")],
+                title(session).spans,
+                vec![Span::raw(" ")],
+            ]
+            .concat(),
+        ))
+        .padding(Padding::uniform(1));
+    // As tall as the text once wrapped (borders, padding and the wrap width included).
+    let text_w = usize::from(WIDTH.min(frame.area().width).saturating_sub(4)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(text_w))
+        .sum();
+    let height = u16::try_from(rows + 4).unwrap_or(u16::MAX);
+    let area = centered(frame.area(), WIDTH, height);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)

@@ -1,0 +1,595 @@
+//! Keys inside the moderation popups: text dialogs, settings, the create form, confirms, the
+//! invite link, results and the join preview. Input is validated here, with a message that says
+//! what to fix; nothing typed is lost on an error.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::moderation::{DESCRIPTION_MAX, SUBJECT_MAX, open_invite, start};
+use super::{Action, Effect, Level, normalize_phone, status};
+use crate::app::editor::Editor;
+use crate::app::state::{
+    AppState, Confirm, CreateDialog, InputDialog, InputKind, Popup, SettingsDialog,
+};
+use crate::domain::GroupSettings;
+use crate::ops::{Answer, DISAPPEARING, NewGroup, Op, Setting};
+
+fn ctrl(key: &KeyEvent, c: char) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
+}
+
+/// Participants typed or pasted: numbers in international format or ids, separated by commas,
+/// semicolons or new lines. Every bad entry is reported, with its position.
+pub fn parse_participants(text: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut errors = Vec::new();
+    let entries = text
+        .split(['\n', ',', ';'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    for (i, entry) in entries.enumerate() {
+        match parse_participant(entry) {
+            Ok(jid) if !out.contains(&jid) => out.push(jid),
+            Ok(_) => {}
+            Err(e) => errors.push(format!("#{} \"{entry}\": {e}", i + 1)),
+        }
+    }
+    if !errors.is_empty() {
+        let more = errors.len().saturating_sub(3);
+        let mut msg = errors.into_iter().take(3).collect::<Vec<_>>().join("; ");
+        if more > 0 {
+            msg.push_str(&format!(" (and {more} more)"));
+        }
+        return Err(msg);
+    }
+    if out.is_empty() {
+        return Err("Type at least one number, e.g. +1 555 000 1111".into());
+    }
+    Ok(out)
+}
+
+fn parse_participant(entry: &str) -> Result<String, String> {
+    let Some((user, server)) = entry.split_once('@') else {
+        return normalize_phone(entry).map(|d| format!("{d}@s.whatsapp.net"));
+    };
+    let server = match server.to_ascii_lowercase().as_str() {
+        "s.whatsapp.net" | "c.us" => "s.whatsapp.net",
+        "lid" => "lid",
+        other => {
+            return Err(format!(
+                "\"@{other}\" is not a person's id (@s.whatsapp.net or @lid)"
+            ));
+        }
+    };
+    if user.is_empty() || !user.chars().all(|c| c.is_ascii_digit()) || user.len() > 20 {
+        return Err("the part before @ must be digits".into());
+    }
+    if server == "s.whatsapp.net" {
+        normalize_phone(user)?;
+    }
+    Ok(format!("{user}@{server}"))
+}
+
+/// An invite link (`https://chat.whatsapp.com/CODE`, with or without the scheme) or a bare code.
+pub fn parse_invite(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("Paste an invite link (https://chat.whatsapp.com/…) or its code".into());
+    }
+    let code = t
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches("chat.whatsapp.com/")
+        .trim_end_matches('/');
+    let code = code.split(['?', '#']).next().unwrap_or_default();
+    if code.contains('/') || code.contains('.') {
+        return Err("Not a WhatsApp invite link: it starts with https://chat.whatsapp.com/".into());
+    }
+    if !(16..=32).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "\"{code}\" is not an invite code (about 22 letters and digits)"
+        ));
+    }
+    Ok(code.to_string())
+}
+
+fn limit_message(kind: &InputKind) -> String {
+    match kind {
+        InputKind::Subject => format!("A subject has at most {SUBJECT_MAX} characters"),
+        InputKind::Description { .. } => {
+            format!("A description has at most {DESCRIPTION_MAX} characters")
+        }
+        _ => "That is too long".into(),
+    }
+}
+
+pub fn input_key(state: &mut AppState, mut d: InputDialog, key: KeyEvent) -> Vec<Effect> {
+    let multiline_kind = matches!(d.kind, InputKind::Description { .. });
+    let submit = if multiline_kind {
+        ctrl(&key, 's')
+    } else {
+        key.code == KeyCode::Enter || ctrl(&key, 's')
+    };
+    if key.code == KeyCode::Esc {
+        state.popup = None;
+        return Vec::new();
+    }
+    if submit {
+        return submit_input(state, d);
+    }
+    let ok = if key.code == KeyCode::Enter {
+        d.editor.newline()
+    } else {
+        d.editor.key(key)
+    };
+    d.error = (!ok).then(|| limit_message(&d.kind));
+    state.popup = Some(Popup::Input(Box::new(d)));
+    Vec::new()
+}
+
+fn submit_input(state: &mut AppState, mut d: InputDialog) -> Vec<Effect> {
+    let text = d.editor.text();
+    let session = d.session;
+    let group = d.group.clone();
+    let op = match &d.kind {
+        InputKind::AddParticipants => parse_participants(&text).map(Op::Add),
+        InputKind::Subject => {
+            let subject = text.trim().to_string();
+            if subject.is_empty() {
+                Err("The subject cannot be empty".into())
+            } else if subject.chars().count() > SUBJECT_MAX {
+                Err(limit_message(&d.kind))
+            } else if state
+                .current_group_summary()
+                .is_some_and(|g| g.subject == subject)
+            {
+                state.popup = None;
+                status(state, "Subject unchanged: nothing sent", Level::Info);
+                return Vec::new();
+            } else {
+                Ok(Op::SetSubject(subject))
+            }
+        }
+        InputKind::Description { prev, .. } => {
+            if text.chars().count() > DESCRIPTION_MAX {
+                Err(limit_message(&d.kind))
+            } else {
+                Ok(Op::SetDescription {
+                    text: text.trim_end().to_string(),
+                    prev: prev.clone(),
+                })
+            }
+        }
+        InputKind::JoinCode => parse_invite(&text).map(Op::PreviewInvite),
+        InputKind::Picture => {
+            let path = text.trim();
+            if path.is_empty() {
+                Err("Type the path of a JPEG image".into())
+            } else {
+                Ok(Op::SetPicture(path.into()))
+            }
+        }
+    };
+    match op {
+        Ok(op) => {
+            state.popup = None;
+            start(state, session, group, op)
+        }
+        Err(e) => {
+            d.error = Some(e);
+            state.popup = Some(Popup::Input(Box::new(d)));
+            Vec::new()
+        }
+    }
+}
+
+/// Pasted text goes into the open dialog's field.
+pub fn paste(state: &mut AppState, text: &str) -> bool {
+    match &mut state.popup {
+        Some(Popup::Input(d)) => {
+            let whole = d.editor.paste(text);
+            d.error = (!whole).then(|| format!("Pasted text was cut: {}", limit_message(&d.kind)));
+            true
+        }
+        Some(Popup::Create(c)) => {
+            let editor = match c.field {
+                0 => &mut c.subject,
+                1 => &mut c.participants,
+                2 => &mut c.description,
+                _ => return true,
+            };
+            let whole = editor.paste(text);
+            c.error = (!whole).then(|| "Pasted text was cut at WhatsApp's limit".to_string());
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Rows of the settings popup.
+pub const SETTINGS_ROWS: usize = 5;
+
+/// The setting a row shows, with its value in `s`.
+pub fn setting_at(row: usize, s: &GroupSettings) -> Setting {
+    match row {
+        0 => Setting::AdminsOnlySend(s.announce),
+        1 => Setting::AdminsOnlyEdit(s.locked),
+        2 => Setting::Approval(s.approval),
+        3 => Setting::AdminsOnlyAdd(s.admin_add_only.unwrap_or(false)),
+        _ => Setting::Disappearing(s.ephemeral),
+    }
+}
+
+fn cycle(s: &mut GroupSettings, row: usize, forward: bool) {
+    match row {
+        0 => s.announce = !s.announce,
+        1 => s.locked = !s.locked,
+        2 => s.approval = !s.approval,
+        3 => s.admin_add_only = Some(!s.admin_add_only.unwrap_or(false)),
+        _ => {
+            let i = DISAPPEARING
+                .iter()
+                .position(|d| *d == s.ephemeral)
+                .unwrap_or(0);
+            let n = DISAPPEARING.len();
+            let next = if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            s.ephemeral = DISAPPEARING[next];
+        }
+    }
+}
+
+/// The settings that differ between the original and the draft, as operations.
+pub fn settings_changes(d: &SettingsDialog) -> Vec<Op> {
+    (0..SETTINGS_ROWS)
+        .filter(|row| {
+            let changed = setting_at(*row, &d.original) != setting_at(*row, &d.draft);
+            // "Who can add" is often unknown (None): sending it is only a change if touched.
+            changed || (*row == 3 && d.original.admin_add_only != d.draft.admin_add_only)
+        })
+        .map(|row| Op::Setting(setting_at(row, &d.draft)))
+        .collect()
+}
+
+/// The popup's rows: name, value in words, changed from the original.
+pub fn settings_rows(d: &SettingsDialog) -> Vec<(&'static str, String, bool)> {
+    let changes = settings_changes(d);
+    (0..SETTINGS_ROWS)
+        .map(|row| {
+            let s = setting_at(row, &d.draft);
+            let value = if row == 3 && d.draft.admin_add_only.is_none() {
+                "not known yet".to_string()
+            } else {
+                s.value_words()
+            };
+            (s.name(), value, changes.contains(&Op::Setting(s)))
+        })
+        .collect()
+}
+
+pub fn settings_change_count(d: &SettingsDialog) -> usize {
+    settings_changes(d).len()
+}
+
+pub fn settings_key(state: &mut AppState, mut d: SettingsDialog, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => {
+            state.popup = None;
+            return Vec::new();
+        }
+        KeyCode::Down | KeyCode::Char('j') => d.cursor = (d.cursor + 1).min(SETTINGS_ROWS - 1),
+        KeyCode::Up | KeyCode::Char('k') => d.cursor = d.cursor.saturating_sub(1),
+        KeyCode::Char(' ') | KeyCode::Right | KeyCode::Char('l') => {
+            cycle(&mut d.draft, d.cursor, true)
+        }
+        KeyCode::Left | KeyCode::Char('h') => cycle(&mut d.draft, d.cursor, false),
+        KeyCode::Enter => {
+            let changes = settings_changes(&d);
+            state.popup = None;
+            if changes.is_empty() {
+                status(state, "Settings unchanged: nothing sent", Level::Info);
+                return Vec::new();
+            }
+            return changes
+                .into_iter()
+                .flat_map(|op| start(state, d.session, Some(d.group.clone()), op))
+                .collect();
+        }
+        _ => {}
+    }
+    state.popup = Some(Popup::Settings(d));
+    Vec::new()
+}
+
+/// Fields of the create form.
+pub const CREATE_FIELDS: usize = 6;
+
+pub fn create_key(state: &mut AppState, mut c: CreateDialog, key: KeyEvent) -> Vec<Effect> {
+    if key.code == KeyCode::Esc {
+        state.popup = None;
+        return Vec::new();
+    }
+    if ctrl(&key, 's') {
+        return submit_create(state, c);
+    }
+    c.error = None;
+    match key.code {
+        KeyCode::Tab | KeyCode::Down if key.code == KeyCode::Tab || c.field >= 3 => {
+            c.field = (c.field + 1) % CREATE_FIELDS;
+        }
+        KeyCode::BackTab | KeyCode::Up if key.code == KeyCode::BackTab || c.field >= 3 => {
+            c.field = (c.field + CREATE_FIELDS - 1) % CREATE_FIELDS;
+        }
+        KeyCode::Enter if c.field == 0 => c.field = 1,
+        KeyCode::Enter | KeyCode::Char(' ') if c.field >= 3 => match c.field {
+            3 => c.approval = !c.approval,
+            4 => c.admins_only_send = !c.admins_only_send,
+            _ => c.admins_only_edit = !c.admins_only_edit,
+        },
+        _ if c.field < 3 => {
+            let editor: &mut Editor = match c.field {
+                0 => &mut c.subject,
+                1 => &mut c.participants,
+                _ => &mut c.description,
+            };
+            let ok = if key.code == KeyCode::Enter {
+                editor.newline()
+            } else {
+                editor.key(key)
+            };
+            if !ok {
+                c.error = Some(match c.field {
+                    0 => format!("A subject has at most {SUBJECT_MAX} characters"),
+                    _ => format!("A description has at most {DESCRIPTION_MAX} characters"),
+                });
+            }
+        }
+        _ => {}
+    }
+    state.popup = Some(Popup::Create(Box::new(c)));
+    Vec::new()
+}
+
+fn submit_create(state: &mut AppState, mut c: CreateDialog) -> Vec<Effect> {
+    let subject = c.subject.text().trim().to_string();
+    let participants = c.participants.text();
+    let result = if subject.is_empty() {
+        c.field = 0;
+        Err("The subject cannot be empty".to_string())
+    } else if participants.trim().is_empty() {
+        Ok(Vec::new())
+    } else {
+        parse_participants(&participants).inspect_err(|_| c.field = 1)
+    };
+    match result {
+        Ok(participants) => {
+            state.popup = None;
+            let description = c.description.text().trim_end().to_string();
+            let op = Op::Create(NewGroup {
+                subject,
+                participants,
+                description: (!description.is_empty()).then_some(description),
+                approval: c.approval,
+                admins_only_send: c.admins_only_send,
+                admins_only_edit: c.admins_only_edit,
+            });
+            start(state, c.session, None, op)
+        }
+        Err(e) => {
+            c.error = Some(e);
+            state.popup = Some(Popup::Create(Box::new(c)));
+            Vec::new()
+        }
+    }
+}
+
+pub fn confirm_op(
+    state: &mut AppState,
+    session: crate::domain::SessionId,
+    group: Option<crate::domain::GroupId>,
+    op: Op,
+) -> Vec<Effect> {
+    state.popup = None;
+    if let (Op::RevokeInvite, Some(g)) = (&op, &group) {
+        // Show the new link as soon as WhatsApp makes it.
+        state.invite_links.remove(&(session, g.clone()));
+        state.popup = Some(Popup::Invite {
+            session,
+            group: g.clone(),
+            link: None,
+            note: Some("Revoking: the old link stops working".into()),
+        });
+    }
+    start(state, session, group, op)
+}
+
+pub fn invite_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(Popup::Invite {
+        session,
+        group,
+        link,
+        ..
+    }) = state.popup.clone()
+    else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => state.popup = None,
+        KeyCode::Char('c') | KeyCode::Char('y') => match link {
+            Some(link) => {
+                status(state, "Invite link copied to the clipboard", Level::Info);
+                return vec![Effect::Copy(link)];
+            }
+            None => status(state, "The link has not arrived yet", Level::Error),
+        },
+        KeyCode::Char('R') => {
+            let g = state
+                .groups
+                .get(&session)
+                .and_then(|gs| gs.iter().find(|g| g.id == group))
+                .cloned();
+            if let Some(g) = g {
+                state.popup = Some(Popup::Confirm(Confirm::Op {
+                    session,
+                    group: Some(g.id),
+                    op: Op::RevokeInvite,
+                    names: Vec::new(),
+                }));
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub fn result_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(Popup::Result { report, scroll }) = state.popup.clone() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('o') => {
+            state.popup = None
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            state.popup = Some(Popup::Result {
+                scroll: (scroll + 1).min(report.targets.len().saturating_sub(1)),
+                report,
+            })
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            state.popup = Some(Popup::Result {
+                scroll: scroll.saturating_sub(1),
+                report,
+            })
+        }
+        KeyCode::Char('i') if report.privacy_invite() => {
+            if let Some(g) = report.group.clone() {
+                let who: Vec<String> = report
+                    .targets
+                    .iter()
+                    .filter(|t| matches!(t.outcome, crate::ops::Outcome::PrivacyBlocked { .. }))
+                    .map(|t| t.display().to_string())
+                    .collect();
+                let note = format!(
+                    "Their privacy settings block adds: send this link to {}",
+                    who.join(", ")
+                );
+                return open_invite(state, report.session, g, Some(note));
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub fn preview_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(Popup::Preview { session, preview }) = state.popup.clone() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+            state.popup = None;
+            match preview {
+                Answer::Preview { code, .. } => start(state, session, None, Op::Join(code)),
+                _ => Vec::new(),
+            }
+        }
+        KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') => {
+            state.popup = None;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub fn conflict_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(Popup::DescriptionConflict {
+        session,
+        group,
+        text,
+    }) = state.popup.clone()
+    else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Char('r') | KeyCode::Enter => {
+            // Reopen the editor with our text; the reload brings the new version token, which
+            // `Update::Group` puts into the open dialog.
+            let prev = state
+                .groups
+                .get(&session)
+                .and_then(|gs| gs.iter().find(|g| g.id == group))
+                .and_then(|g| g.description_id.clone());
+            state.popup = Some(Popup::Input(Box::new(InputDialog {
+                kind: InputKind::Description {
+                    prev,
+                    reloading: true,
+                },
+                session,
+                group: Some(group.clone()),
+                editor: Editor::multi(&text).limit(DESCRIPTION_MAX),
+                error: Some(
+                    "Reloaded: someone changed it meanwhile. Ctrl-s saves yours over theirs".into(),
+                ),
+            })));
+            vec![Effect::Send(Action::LoadRoster { session, group })]
+        }
+        KeyCode::Esc | KeyCode::Char('n') => {
+            state.popup = None;
+            status(state, "Your description was discarded", Level::Info);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn participants_accept_numbers_ids_and_lists() {
+        assert_eq!(
+            parse_participants("+1 555 000 1111, 15550002222@s.whatsapp.net\n123456789012@lid;")
+                .expect("valid"),
+            vec![
+                "15550001111@s.whatsapp.net",
+                "15550002222@s.whatsapp.net",
+                "123456789012@lid"
+            ]
+        );
+        // Duplicates collapse; c.us ids are phone ids.
+        assert_eq!(
+            parse_participants("+15550001111\n15550001111@c.us").expect("valid"),
+            vec!["15550001111@s.whatsapp.net"]
+        );
+    }
+
+    #[test]
+    fn participants_report_every_bad_entry() {
+        let err = parse_participants("+1555, abc@g.us, 0044 7700 900123").expect_err("bad");
+        assert!(err.contains("#1 \"+1555\""), "{err}");
+        assert!(err.contains("#2 \"abc@g.us\""), "{err}");
+        assert!(err.contains("#3"), "{err}");
+        assert!(parse_participants("  ").is_err());
+    }
+
+    #[test]
+    fn invites_accept_links_and_codes() {
+        let code = "AbCdEfGhIjKlMnOpQrStUv";
+        assert_eq!(
+            parse_invite(&format!("https://chat.whatsapp.com/{code}")).as_deref(),
+            Ok(code)
+        );
+        assert_eq!(
+            parse_invite(&format!("chat.whatsapp.com/{code}/")).as_deref(),
+            Ok(code)
+        );
+        assert_eq!(parse_invite(code).as_deref(), Ok(code));
+        assert!(parse_invite("https://example.com/x").is_err());
+        assert!(parse_invite("short").is_err());
+        assert!(parse_invite("").is_err());
+    }
+}

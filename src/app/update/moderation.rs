@@ -1,0 +1,514 @@
+//! Moderation keys: what each one asks (a dialog, a confirm, or straight away), the admin check
+//! that explains instead of sending, and what happens when WhatsApp answers.
+
+use super::{Action, Command, Effect, Level, status};
+use crate::app::editor::Editor;
+use crate::app::state::{
+    AppState, Confirm, CreateDialog, InputDialog, InputKind, Pane, PendingOp, Popup, REPORTS_CAP,
+    SettingsDialog,
+};
+use crate::domain::{GroupId, GroupSummary, SessionId};
+use crate::ops::{Answer, Op, OpId, OpReport, Outcome};
+
+/// WhatsApp's limits.
+pub const SUBJECT_MAX: usize = 100;
+pub const DESCRIPTION_MAX: usize = 2048;
+
+/// Handles a moderation command; `None` if `cmd` is not one.
+pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
+    let out = match cmd {
+        Command::AddParticipants => with_group(state, |state, s, g| {
+            if !is_admin(g) && g.settings.admin_add_only == Some(true) {
+                return explain(
+                    state,
+                    g,
+                    "add participants (the group lets only admins add)",
+                );
+            }
+            open_input(state, InputKind::AddParticipants, s, g, Editor::multi(""));
+            Vec::new()
+        }),
+        Command::RemoveParticipants => on_rows(state, Pane::Roster, |state, s, g, rows| {
+            confirm(state, s, g, Op::Remove(ids(&rows)), rows)
+        }),
+        Command::Promote => on_rows(state, Pane::Roster, |state, s, g, rows| {
+            start(state, s, Some(g.id.clone()), Op::Promote(ids(&rows)))
+        }),
+        Command::Demote => on_rows(state, Pane::Roster, |state, s, g, rows| {
+            start(state, s, Some(g.id.clone()), Op::Demote(ids(&rows)))
+        }),
+        Command::Approve => on_rows(state, Pane::Requests, |state, s, g, rows| {
+            start(state, s, Some(g.id.clone()), Op::Approve(ids(&rows)))
+        }),
+        Command::Reject => on_rows(state, Pane::Requests, |state, s, g, rows| {
+            confirm(state, s, g, Op::Reject(ids(&rows)), rows)
+        }),
+        Command::ApproveAll => with_group(state, |state, s, g| {
+            if !is_admin(g) {
+                return explain(state, g, "approve join requests");
+            }
+            let rows: Vec<(String, String)> = state
+                .requests
+                .get(&(s, g.id.clone()))
+                .into_iter()
+                .flatten()
+                .map(|r| (r.jid.clone(), r.display().to_string()))
+                .collect();
+            if rows.is_empty() {
+                status(
+                    state,
+                    format!("{} has no pending requests", g.subject),
+                    Level::Info,
+                );
+                return Vec::new();
+            }
+            confirm(state, s, g, Op::Approve(ids(&rows)), rows)
+        }),
+        Command::EditSubject => with_group(state, |state, s, g| {
+            if g.settings.locked && !is_admin(g) {
+                return explain(state, g, "edit the subject (group info is admins-only)");
+            }
+            let editor = Editor::single(&g.subject).limit(SUBJECT_MAX);
+            open_input(state, InputKind::Subject, s, g, editor);
+            Vec::new()
+        }),
+        Command::EditDescription => with_group(state, |state, s, g| {
+            if g.settings.locked && !is_admin(g) {
+                return explain(state, g, "edit the description (group info is admins-only)");
+            }
+            let text = g.description.clone().unwrap_or_default();
+            let editor = Editor::multi(&text).limit(DESCRIPTION_MAX);
+            let kind = InputKind::Description {
+                prev: g.description_id.clone(),
+                reloading: false,
+            };
+            open_input(state, kind, s, g, editor);
+            Vec::new()
+        }),
+        Command::Settings => with_group(state, |state, s, g| {
+            if !is_admin(g) {
+                return explain(state, g, "change group settings");
+            }
+            state.popup = Some(Popup::Settings(SettingsDialog {
+                session: s,
+                group: g.id.clone(),
+                original: g.settings,
+                draft: g.settings,
+                cursor: 0,
+            }));
+            Vec::new()
+        }),
+        Command::InviteLink => with_group(state, |state, s, g| {
+            if !is_admin(g) {
+                return explain(state, g, "see the invite link");
+            }
+            open_invite(state, s, g.id.clone(), None)
+        }),
+        Command::RevokeInvite => with_group(state, |state, s, g| {
+            confirm(state, s, g, Op::RevokeInvite, Vec::new())
+        }),
+        Command::JoinGroup => match state.current_session {
+            Some(s) => {
+                state.popup = Some(Popup::Input(Box::new(InputDialog {
+                    kind: InputKind::JoinCode,
+                    session: s,
+                    group: None,
+                    editor: Editor::single("").limit(200),
+                    error: None,
+                })));
+                Vec::new()
+            }
+            None => no_session(state),
+        },
+        Command::LeaveGroup => with_group(state, |state, s, g| {
+            confirm(state, s, g, Op::Leave, Vec::new())
+        }),
+        Command::SetPicture => with_group(state, |state, s, g| {
+            if g.settings.locked && !is_admin(g) {
+                return explain(state, g, "change the picture (group info is admins-only)");
+            }
+            open_input(
+                state,
+                InputKind::Picture,
+                s,
+                g,
+                Editor::single("").limit(4096),
+            );
+            Vec::new()
+        }),
+        Command::RemovePicture => with_group(state, |state, s, g| {
+            confirm(state, s, g, Op::RemovePicture, Vec::new())
+        }),
+        Command::CreateGroup => match state.current_session {
+            Some(session) => {
+                state.popup = Some(Popup::Create(Box::new(CreateDialog {
+                    session,
+                    field: 0,
+                    subject: Editor::single("").limit(SUBJECT_MAX),
+                    participants: Editor::multi(""),
+                    description: Editor::multi("").limit(DESCRIPTION_MAX),
+                    approval: false,
+                    admins_only_send: false,
+                    admins_only_edit: false,
+                    error: None,
+                })));
+                Vec::new()
+            }
+            None => no_session(state),
+        },
+        Command::LastResult => {
+            match state.reports.back() {
+                Some(r) => {
+                    state.popup = Some(Popup::Result {
+                        report: r.clone(),
+                        scroll: 0,
+                    })
+                }
+                None => status(state, "No results yet", Level::Info),
+            }
+            Vec::new()
+        }
+        _ => return None,
+    };
+    Some(out)
+}
+
+fn is_admin(g: &GroupSummary) -> bool {
+    g.my_role.is_some_and(|r| r.is_admin())
+}
+
+/// Says why an admin action is not sent.
+fn explain(state: &mut AppState, g: &GroupSummary, what: &str) -> Vec<Effect> {
+    status(
+        state,
+        format!(
+            "Not sent: you are not an admin of {}, and only admins can {what}",
+            g.subject
+        ),
+        Level::Error,
+    );
+    Vec::new()
+}
+
+fn no_session(state: &mut AppState) -> Vec<Effect> {
+    status(
+        state,
+        "Link a session first (n in the sessions pane)",
+        Level::Error,
+    );
+    Vec::new()
+}
+
+fn with_group(
+    state: &mut AppState,
+    f: impl FnOnce(&mut AppState, SessionId, &GroupSummary) -> Vec<Effect>,
+) -> Vec<Effect> {
+    let Some(s) = state.current_session else {
+        return no_session(state);
+    };
+    let Some(g) = state.current_group_summary().cloned() else {
+        status(state, "Select a group first", Level::Error);
+        return Vec::new();
+    };
+    f(state, s, &g)
+}
+
+/// The marked rows of `pane`, else the cursor row: (jid, shown name).
+pub fn selected(state: &AppState, pane: Pane) -> Vec<(String, String)> {
+    let marked = &state.list(pane).marked;
+    let cursor = state.list(pane).cursor;
+    match pane {
+        Pane::Roster => {
+            let rows = state.visible_roster();
+            if marked.is_empty() {
+                rows.get(cursor)
+                    .map(|p| vec![(p.jid.clone(), p.display().to_string())])
+                    .unwrap_or_default()
+            } else {
+                rows.iter()
+                    .filter(|p| marked.contains(&p.jid))
+                    .map(|p| (p.jid.clone(), p.display().to_string()))
+                    .collect()
+            }
+        }
+        Pane::Requests => {
+            let rows = state.visible_requests();
+            if marked.is_empty() {
+                rows.get(cursor)
+                    .map(|r| vec![(r.jid.clone(), r.display().to_string())])
+                    .unwrap_or_default()
+            } else {
+                rows.iter()
+                    .filter(|r| marked.contains(&r.jid))
+                    .map(|r| (r.jid.clone(), r.display().to_string()))
+                    .collect()
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn ids(rows: &[(String, String)]) -> Vec<String> {
+    rows.iter().map(|(j, _)| j.clone()).collect()
+}
+
+/// An admin action on the selected rows of `pane`.
+fn on_rows(
+    state: &mut AppState,
+    pane: Pane,
+    f: impl FnOnce(&mut AppState, SessionId, &GroupSummary, Vec<(String, String)>) -> Vec<Effect>,
+) -> Vec<Effect> {
+    with_group(state, |state, s, g| {
+        if !is_admin(g) {
+            let what = match pane {
+                Pane::Requests => "act on join requests",
+                _ => "change who is in the group and their roles",
+            };
+            return explain(state, g, what);
+        }
+        let rows = selected(state, pane);
+        if rows.is_empty() {
+            let text = match pane {
+                Pane::Requests => "No request selected",
+                _ => "No participant selected",
+            };
+            status(state, text, Level::Error);
+            return Vec::new();
+        }
+        f(state, s, g, rows)
+    })
+}
+
+fn open_input(
+    state: &mut AppState,
+    kind: InputKind,
+    session: SessionId,
+    g: &GroupSummary,
+    editor: Editor,
+) {
+    state.popup = Some(Popup::Input(Box::new(InputDialog {
+        kind,
+        session,
+        group: Some(g.id.clone()),
+        editor,
+        error: None,
+    })));
+}
+
+fn confirm(
+    state: &mut AppState,
+    session: SessionId,
+    g: &GroupSummary,
+    op: Op,
+    rows: Vec<(String, String)>,
+) -> Vec<Effect> {
+    if op.needs_admin() && !is_admin(g) {
+        let what = match op {
+            Op::RevokeInvite => "revoke the invite link",
+            Op::RemovePicture => "remove the picture",
+            _ => "do this",
+        };
+        return explain(state, g, what);
+    }
+    state.popup = Some(Popup::Confirm(Confirm::Op {
+        session,
+        group: Some(g.id.clone()),
+        op,
+        names: rows.into_iter().map(|(_, n)| n).collect(),
+    }));
+    Vec::new()
+}
+
+/// The invite popup; asks WhatsApp for the link unless it is known.
+pub fn open_invite(
+    state: &mut AppState,
+    session: SessionId,
+    group: GroupId,
+    note: Option<String>,
+) -> Vec<Effect> {
+    let link = state.invite_links.get(&(session, group.clone())).cloned();
+    let known = link.is_some();
+    state.popup = Some(Popup::Invite {
+        session,
+        group: group.clone(),
+        link,
+        note,
+    });
+    if known {
+        return Vec::new();
+    }
+    start(state, session, Some(group), Op::InviteLink)
+}
+
+/// Sends an operation: it shows as pending until its report arrives.
+pub fn start(
+    state: &mut AppState,
+    session: SessionId,
+    group: Option<GroupId>,
+    op: Op,
+) -> Vec<Effect> {
+    state.next_op += 1;
+    let id = OpId(state.next_op);
+    let title = op.title();
+    let paused = state
+        .paused
+        .get(&session)
+        .filter(|until| **until > state.now)
+        .map(|until| until - state.now);
+    let total = op.targets().len();
+    state.ops.insert(
+        id,
+        PendingOp {
+            session,
+            group: group.clone(),
+            title: title.clone(),
+            started: state.now,
+            progress: (total > 1).then_some((0, total)),
+            op: op.clone(),
+        },
+    );
+    match paused {
+        Some(secs) => status(
+            state,
+            format!("{title}: waits {secs}s (WhatsApp rate limit), then sends"),
+            Level::Info,
+        ),
+        None => status(
+            state,
+            format!("{title}: sent, waiting for WhatsApp…"),
+            Level::Info,
+        ),
+    }
+    // Marks were used up by this action.
+    if !op.targets().is_empty() {
+        state.list_mut(Pane::Roster).marked.clear();
+        state.list_mut(Pane::Requests).marked.clear();
+    }
+    vec![Effect::Send(Action::Run {
+        id,
+        session,
+        group,
+        op,
+    })]
+}
+
+pub fn on_progress(state: &mut AppState, id: OpId, done: usize, total: usize) {
+    if let Some(p) = state.ops.get_mut(&id) {
+        p.progress = Some((done, total));
+    }
+}
+
+/// WhatsApp answered: the result view (or a status line for a plain success), and the popups
+/// that wait on answers (invite link, preview, description conflict).
+pub fn on_done(state: &mut AppState, report: OpReport) -> Vec<Effect> {
+    let pending = state.ops.remove(&report.id);
+    state.reports.push_back(report.clone());
+    if state.reports.len() > REPORTS_CAP {
+        state.reports.pop_front();
+    }
+    let key = report.group.clone().map(|g| (report.session, g));
+    if let (Some(Answer::InviteLink(link)), Some(key)) = (&report.answer, &key) {
+        state.invite_links.insert(key.clone(), link.clone());
+        if let Some(Popup::Invite {
+            session,
+            group,
+            link: shown,
+            ..
+        }) = &mut state.popup
+            && (*session, group.clone()) == *key
+        {
+            *shown = Some(link.clone());
+            if report.action == "revoke-invite" {
+                status(
+                    state,
+                    "Invite link revoked: the old link no longer works",
+                    Level::Info,
+                );
+            }
+            return Vec::new();
+        }
+    }
+    if report.outcome == Outcome::Conflict
+        && let Some(PendingOp {
+            op: Op::SetDescription { text, .. },
+            ..
+        }) = pending
+        && let Some(group) = report.group.clone()
+        && state.popup.is_none()
+    {
+        state.popup = Some(Popup::DescriptionConflict {
+            session: report.session,
+            group,
+            text,
+        });
+        return Vec::new();
+    }
+    if let Some(preview @ Answer::Preview { .. }) = &report.answer
+        && state.popup.is_none()
+    {
+        state.popup = Some(Popup::Preview {
+            session: report.session,
+            preview: preview.clone(),
+        });
+        return Vec::new();
+    }
+    let plain = report.all_done() && report.targets.len() <= 1;
+    if plain || state.popup.is_some() {
+        let level = if report.all_done() {
+            Level::Info
+        } else {
+            Level::Error
+        };
+        let more = if plain { "" } else { " (o: details)" };
+        let text = match (&report.answer, report.targets.as_slice()) {
+            (Some(Answer::Joined(_)), _) => format!("Joined the group{more}"),
+            (Some(Answer::RequestFiled(_)), _) => {
+                "Join request sent: an admin has to approve it".to_string()
+            }
+            (_, [one]) => format!(
+                "{}: {}: {}{more}",
+                report.title,
+                one.display(),
+                one.outcome.words()
+            ),
+            _ => format!("{}: {}{more}", report.title, report.summary()),
+        };
+        status(state, text, level);
+        return Vec::new();
+    }
+    state.popup = Some(Popup::Result { report, scroll: 0 });
+    Vec::new()
+}
+
+/// The text of a confirm popup for an operation.
+pub fn question(state: &AppState, op: &Op, group: Option<&GroupId>, names: &[String]) -> String {
+    let subject = group
+        .and_then(|g| {
+            state
+                .groups
+                .values()
+                .flatten()
+                .find(|s| &s.id == g)
+                .map(|s| s.subject.clone())
+        })
+        .unwrap_or_else(|| "this group".into());
+    let who = match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [a, b, rest @ ..] => format!("{a}, {b} and {} more", rest.len()),
+    };
+    match op {
+        Op::Remove(_) => format!("Remove {who} from {subject}?"),
+        Op::Reject(_) => format!("Reject the join request of {who} in {subject}?"),
+        Op::Approve(_) => format!("Approve all {} pending requests in {subject}?", names.len()),
+        Op::RevokeInvite => format!(
+            "Revoke the invite link of {subject}? The current link stops working; a new one is made."
+        ),
+        Op::Leave => {
+            format!("Leave {subject}? You stop receiving its messages and lose admin rights.")
+        }
+        Op::RemovePicture => format!("Remove the picture of {subject}?"),
+        other => format!("{}?", other.title()),
+    }
+}

@@ -1,0 +1,207 @@
+//! The moderation audit log: every operation wamod sent, and what WhatsApp answered for each
+//! participant.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError};
+use crate::ops::OpReport;
+
+/// An operation about to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpRecord {
+    pub session: u32,
+    pub group: Option<String>,
+    pub group_subject: String,
+    pub action: String,
+    pub title: String,
+    /// The session's own number, who WhatsApp will name as the actor.
+    pub actor: Option<String>,
+    pub at: i64,
+}
+
+/// One row of the audit log: an operation and one participant's outcome (or the operation's own
+/// outcome when it has no participants).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub op: i64,
+    pub session: u32,
+    pub group: Option<String>,
+    pub group_subject: String,
+    pub action: String,
+    pub actor: Option<String>,
+    pub sent_at: i64,
+    /// `None` while unanswered (still in flight, or wamod stopped before the answer).
+    pub answered_at: Option<i64>,
+    pub target: Option<String>,
+    pub target_phone: Option<String>,
+    /// An `Outcome::code`, or `sent` when no answer was recorded.
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+impl Store {
+    /// Records that an operation is being sent; returns its row id for `record_answer`.
+    pub fn record_sent(&mut self, op: &OpRecord) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO ops (session, group_id, group_subject, action, title, actor, sent_at, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'sent')",
+            params![
+                op.session,
+                op.group,
+                op.group_subject,
+                op.action,
+                op.title,
+                op.actor,
+                op.at
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records WhatsApp's answer: the operation's outcome and every participant's, in one
+    /// transaction with marking the operation answered.
+    pub fn record_answer(&mut self, op: i64, report: &OpReport) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let detail = match &report.outcome {
+            crate::ops::Outcome::Done => None,
+            other => Some(other.words()),
+        };
+        tx.execute(
+            "UPDATE ops SET state = 'answered', answered_at = ?2, outcome = ?3, detail = ?4
+             WHERE id = ?1",
+            params![op, report.at, report.outcome.code(), detail],
+        )?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO audit (op, target, target_phone, outcome, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for t in &report.targets {
+                let detail = (!t.outcome.is_done()).then(|| t.outcome.words());
+                insert.execute(params![op, t.jid, t.phone, t.outcome.code(), detail])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The audit log, newest first: one row per participant outcome, or per operation without
+    /// participants (and for unanswered ones).
+    pub fn audit(&self, limit: usize) -> Result<Vec<AuditRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT o.id, o.session, o.group_id, o.group_subject, o.action, o.actor, o.sent_at,
+                    o.answered_at, a.target, a.target_phone,
+                    COALESCE(a.outcome, o.outcome, 'sent'), COALESCE(a.detail, o.detail)
+             FROM ops o LEFT JOIN audit a ON a.op = o.id
+             ORDER BY o.id DESC, a.id ASC
+             LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            Ok(AuditRow {
+                op: r.get(0)?,
+                session: r.get(1)?,
+                group: r.get(2)?,
+                group_subject: r.get(3)?,
+                action: r.get(4)?,
+                actor: r.get(5)?,
+                sent_at: r.get(6)?,
+                answered_at: r.get(7)?,
+                target: r.get(8)?,
+                target_phone: r.get(9)?,
+                outcome: r.get(10)?,
+                detail: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Operations sent whose answer was never recorded.
+    pub fn unanswered(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM ops WHERE state = 'sent'", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{GroupId, SessionId};
+    use crate::ops::{OpId, Outcome, TargetOutcome};
+
+    fn report(outcomes: Vec<(&str, Outcome)>) -> OpReport {
+        OpReport {
+            id: OpId(1),
+            session: SessionId(1),
+            group: Some(GroupId("1203@g.us".into())),
+            group_subject: "Team".into(),
+            action: "add",
+            title: "Add 2 participants".into(),
+            outcome: Outcome::Done,
+            targets: outcomes
+                .into_iter()
+                .map(|(jid, outcome)| TargetOutcome {
+                    jid: jid.into(),
+                    phone: None,
+                    outcome,
+                })
+                .collect(),
+            answer: None,
+            at: 200,
+        }
+    }
+
+    #[test]
+    fn sent_then_answered_per_participant() {
+        let mut store = Store::in_memory().expect("store");
+        let op = store
+            .record_sent(&OpRecord {
+                session: 1,
+                group: Some("1203@g.us".into()),
+                group_subject: "Team".into(),
+                action: "add".into(),
+                title: "Add 2 participants".into(),
+                actor: Some("+15550001111".into()),
+                at: 100,
+            })
+            .expect("sent");
+        let rows = store.audit(10).expect("audit");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].outcome, "sent");
+        assert_eq!(store.unanswered().expect("n"), 1);
+
+        store
+            .record_answer(
+                op,
+                &report(vec![
+                    ("a@s.whatsapp.net", Outcome::Done),
+                    (
+                        "b@s.whatsapp.net",
+                        Outcome::PrivacyBlocked {
+                            invite_code: Some("C".into()),
+                        },
+                    ),
+                ]),
+            )
+            .expect("answer");
+        let rows = store.audit(10).expect("audit");
+        assert_eq!(store.unanswered().expect("n"), 0);
+        let outcomes: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.target.as_deref().unwrap_or(""), r.outcome.as_str()))
+            .collect();
+        assert_eq!(
+            outcomes,
+            vec![
+                ("a@s.whatsapp.net", "done"),
+                ("b@s.whatsapp.net", "privacy-blocked")
+            ]
+        );
+        assert_eq!(rows[0].actor.as_deref(), Some("+15550001111"));
+        assert_eq!(rows[1].answered_at, Some(200));
+    }
+}
