@@ -53,7 +53,21 @@ keys main 2 s g Enter
 shot roster-1024 "1024" 120 40 main
 keys main '?'
 shot help "Everywhere|Help" 120 40 main
-keys main Escape q
+keys main Escape
+sleep 0.5   # a key right after Esc would read as Alt-key
+# Moderation: add two people to the staff room; one is blocked by privacy (result view), then
+# the invite link offered for them (text and QR).
+keys main 2
+keys main Escape
+sleep 0.5
+keys main / ; keys main -l "Staff" ; keys main Enter 3 a
+keys main -l "+1 555 000 7777, +1 555 000 2222" ; keys main Enter
+shot result-view "blocked by their privacy" 120 40 main
+keys main i
+shot invite-qr "chat.whatsapp.com" 120 40 main
+keys main Escape
+sleep 0.5
+keys main q
 
 # 80x24: the QR popup still fits.
 start small 80 24

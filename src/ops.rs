@@ -342,7 +342,7 @@ impl OpReport {
         for t in &self.targets {
             let label = match &t.outcome {
                 Outcome::Done => "done",
-                Outcome::AlreadyMember => "already members",
+                Outcome::AlreadyMember => "already in the group",
                 Outcome::PrivacyBlocked { .. } => "blocked by privacy",
                 Outcome::NotFound => "not found",
                 Outcome::NotAuthorized => "not authorized",

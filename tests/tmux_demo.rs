@@ -133,7 +133,7 @@ fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
     tmux.keys(&["-l", &big]);
     tmux.keys(&["Enter", "Enter"]);
     tmux.wait_for("the 1,024-member roster", Duration::from_secs(30), |s| {
-        s.contains("1024") && (s.contains("superadmin") || s.contains("admin"))
+        s.contains("Roster 1/1024") && s.contains("superadmin")
     });
 
     // The scenario's activity streams into the events pane.

@@ -69,8 +69,7 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         return popup_key(state, key);
     }
     if state.list(state.focus).filtering {
-        filter_key(state, key);
-        return Vec::new();
+        return filter_key(state, key);
     }
     match state.keymap.lookup(state.focus.context(), &key) {
         Some(cmd) => command(state, cmd),
@@ -225,7 +224,8 @@ pub fn normalize_phone(input: &str) -> Result<String, String> {
     Ok(digits)
 }
 
-fn filter_key(state: &mut AppState, key: KeyEvent) {
+/// A key on the filter line; the selection follows the narrowed list (and loads what it shows).
+fn filter_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let pane = state.focus;
     match key.code {
         KeyCode::Esc => {
@@ -240,12 +240,12 @@ fn filter_key(state: &mut AppState, key: KeyEvent) {
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
             state.list_mut(pane).filter.push(c);
         }
-        _ => return,
+        _ => return Vec::new(),
     }
     let list = state.list_mut(pane);
     list.cursor = 0;
     list.offset = 0;
-    follow_cursor(state);
+    follow_cursor(state)
 }
 
 fn page(state: &AppState) -> usize {

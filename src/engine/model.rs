@@ -1,7 +1,7 @@
 //! One session's view of its groups, kept by the engine and patched by live notifications, so
 //! every change reaches the UI as fresh rows without re-asking WhatsApp.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use whatsapp_rust::types::events::GroupUpdate;
 use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction as A;
@@ -22,7 +22,14 @@ pub struct SessionModel {
     pub rosters: HashMap<GroupId, Vec<Participant>>,
     /// Only for groups whose requests were fetched (admins) or announced live.
     pub requests: HashMap<GroupId, Vec<JoinRequest>>,
+    /// Recent notifications, numbered: a fetch answered after some arrived is older than them,
+    /// so they are replayed over its snapshot (they set absolute values, so replay is safe).
+    journal: VecDeque<(u64, GroupUpdate)>,
+    seq: u64,
 }
+
+/// Notifications kept for replay; far more than arrive during one fetch.
+const JOURNAL: usize = 4096;
 
 impl SessionModel {
     pub fn new(session: SessionId) -> Self {
@@ -32,8 +39,32 @@ impl SessionModel {
         }
     }
 
-    /// Replaces everything with a fresh group list (from `get_participating`).
-    pub fn set_groups(&mut self, groups: Vec<(GroupSummary, Vec<Participant>)>) -> Update {
+    /// The number of the last notification applied; a fetch notes it when it starts.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Re-applies the notifications numbered after `since` (of one group, or all), dropping
+    /// their feed events: they were shown when they arrived.
+    fn replay(&mut self, since: u64, only: Option<&GroupId>) {
+        let later: Vec<GroupUpdate> = self
+            .journal
+            .iter()
+            .filter(|(n, u)| *n > since && only.is_none_or(|g| group_id(&u.group_jid) == *g))
+            .map(|(_, u)| u.clone())
+            .collect();
+        for u in &later {
+            self.apply_inner(u);
+        }
+    }
+
+    /// Replaces everything with a fresh group list (from `get_participating`, started when the
+    /// model was at `since`).
+    pub fn set_groups(
+        &mut self,
+        groups: Vec<(GroupSummary, Vec<Participant>)>,
+        since: u64,
+    ) -> Update {
         let old_pending: HashMap<GroupId, usize> = self
             .groups
             .iter()
@@ -47,6 +78,7 @@ impl SessionModel {
             self.groups.insert(g.id.clone(), g);
         }
         self.requests.retain(|id, _| self.groups.contains_key(id));
+        self.replay(since, None);
         self.groups_update()
     }
 
@@ -57,21 +89,36 @@ impl SessionModel {
         }
     }
 
-    pub fn set_group(&mut self, summary: GroupSummary, roster: Vec<Participant>) -> Vec<Update> {
+    pub fn set_group(
+        &mut self,
+        summary: GroupSummary,
+        roster: Vec<Participant>,
+        since: u64,
+    ) -> Vec<Update> {
         let pending = self.groups.get(&summary.id).map_or(0, |g| g.pending);
         let mut summary = summary;
         summary.pending = pending;
         let id = summary.id.clone();
         self.groups.insert(id.clone(), summary);
         self.rosters.insert(id.clone(), roster);
+        self.replay(since, Some(&id));
         vec![self.group_update(&id), self.roster_update(&id)]
     }
 
-    pub fn set_requests(&mut self, group: &GroupId, requests: Vec<JoinRequest>) -> Vec<Update> {
+    pub fn set_requests(
+        &mut self,
+        group: &GroupId,
+        requests: Vec<JoinRequest>,
+        since: u64,
+    ) -> Vec<Update> {
         if let Some(g) = self.groups.get_mut(group) {
             g.pending = requests.len();
         }
         self.requests.insert(group.clone(), requests);
+        self.replay(since, Some(group));
+        if let (Some(g), Some(r)) = (self.groups.get_mut(group), self.requests.get(group)) {
+            g.pending = r.len();
+        }
         let mut out: Vec<Update> = self
             .groups
             .contains_key(group)
@@ -114,6 +161,15 @@ impl SessionModel {
     /// Applies one live group notification; returns what the UI must redraw, the feed event
     /// last (so when it shows, the panes already agree with it).
     pub fn apply(&mut self, u: &GroupUpdate) -> Vec<Update> {
+        self.seq += 1;
+        self.journal.push_back((self.seq, u.clone()));
+        if self.journal.len() > JOURNAL {
+            self.journal.pop_front();
+        }
+        self.apply_inner(u)
+    }
+
+    fn apply_inner(&mut self, u: &GroupUpdate) -> Vec<Update> {
         let id = group_id(&u.group_jid);
         let actor = u
             .participant_pn
@@ -471,16 +527,19 @@ mod tests {
             lid: Some("91111@lid".into()),
             role: Role::SuperAdmin,
         };
-        m.set_groups(vec![(
-            GroupSummary {
-                id,
-                subject: "Club".into(),
-                size: 1,
-                my_role: Some(Role::SuperAdmin),
-                ..Default::default()
-            },
-            vec![me],
-        )]);
+        m.set_groups(
+            vec![(
+                GroupSummary {
+                    id,
+                    subject: "Club".into(),
+                    size: 1,
+                    my_role: Some(Role::SuperAdmin),
+                    ..Default::default()
+                },
+                vec![me],
+            )],
+            0,
+        );
         m
     }
 
@@ -524,6 +583,43 @@ mod tests {
     }
 
     #[test]
+    fn a_fetch_older_than_a_notification_does_not_undo_it() {
+        let mut m = model();
+        let since = m.seq();
+        let stale = m.groups[&gid()].clone();
+        let roster = m.rosters[&gid()].clone();
+        // While the fetch is in flight, the subject changes and someone joins.
+        m.apply(&update(
+            Some("93333"),
+            A::Subject {
+                subject: "Club 2".into(),
+                subject_owner: None,
+                subject_time: None,
+            },
+        ));
+        m.apply(&update(
+            Some("93333"),
+            A::Add {
+                participants: vec![info("93333", "15550003333")],
+                reason: Some("invite".into()),
+            },
+        ));
+        // The answer, read before those changes, arrives last.
+        let out = m.set_group(stale, roster, since);
+        assert_eq!(m.groups[&gid()].subject, "Club 2");
+        assert_eq!(m.rosters[&gid()].len(), 2);
+        assert!(
+            !out.iter().any(|u| matches!(u, Update::Event(_))),
+            "replayed changes are not announced twice"
+        );
+        // A fetch started after them needs no replay.
+        let fresh = m.groups[&gid()].clone();
+        let roster = m.rosters[&gid()].clone();
+        m.set_group(fresh, roster, m.seq());
+        assert_eq!(m.rosters[&gid()].len(), 2);
+    }
+
+    #[test]
     fn revoked_requests_leave_and_promotions() {
         let mut m = model();
         m.set_requests(
@@ -533,6 +629,7 @@ mod tests {
                 phone: Some("+15550004444".into()),
                 ..Default::default()
             }],
+            m.seq(),
         );
         let out = m.apply(&update(
             Some("94444"),

@@ -47,9 +47,10 @@ pub enum SessionCmd {
 
 enum Internal {
     OpDone(OpReport, Option<Duration>),
-    Groups(Result<Vec<(GroupSummary, Vec<Participant>)>, String>),
-    Group(Result<(GroupSummary, Vec<Participant>), String>),
-    Requests(GroupId, Result<Vec<JoinRequest>, String>),
+    // Each fetch carries the model's notification number from when it started.
+    Groups(Result<Vec<(GroupSummary, Vec<Participant>)>, String>, u64),
+    Group(Result<(GroupSummary, Vec<Participant>), String>, u64),
+    Requests(GroupId, Result<Vec<JoinRequest>, String>, u64),
     PairCode(Result<String, String>),
 }
 
@@ -292,6 +293,14 @@ impl Live {
                 Flow::Continue
             }
             SessionCmd::LoadRoster(group) => {
+                // The roster from the last group list shows at once; the fresh one follows.
+                if self.model.rosters.contains_key(&group) {
+                    self.send(Update::Roster {
+                        session: self.id,
+                        group: group.clone(),
+                        participants: self.model.rosters[&group].clone(),
+                    });
+                }
                 self.load_group(client, group);
                 Flow::Continue
             }
@@ -338,17 +347,17 @@ impl Live {
                 }
                 self.send(Update::OpDone(Box::new(report)));
             }
-            Internal::Groups(Ok(groups)) => {
-                let update = self.model.set_groups(groups);
+            Internal::Groups(Ok(groups), since) => {
+                let update = self.model.set_groups(groups, since);
                 self.send(update);
             }
-            Internal::Group(Ok((summary, roster))) => {
-                for u in self.model.set_group(summary, roster) {
+            Internal::Group(Ok((summary, roster)), since) => {
+                for u in self.model.set_group(summary, roster, since) {
                     self.send(u);
                 }
             }
-            Internal::Requests(group, Ok(requests)) => {
-                for u in self.model.set_requests(&group, requests) {
+            Internal::Requests(group, Ok(requests), since) => {
+                for u in self.model.set_requests(&group, requests, since) {
                     self.send(u);
                 }
             }
@@ -359,9 +368,9 @@ impl Live {
                     code,
                 });
             }
-            Internal::Groups(Err(e))
-            | Internal::Group(Err(e))
-            | Internal::Requests(_, Err(e))
+            Internal::Groups(Err(e), _)
+            | Internal::Group(Err(e), _)
+            | Internal::Requests(_, Err(e), _)
             | Internal::PairCode(Err(e)) => {
                 tracing::warn!(session = %self.id, "request failed: {e}");
                 self.send(Update::Error {
@@ -489,6 +498,7 @@ impl Live {
         let client = client.clone();
         let tx = self.internal.clone();
         let me = self.model.me.clone();
+        let since = self.model.seq();
         tokio::spawn(async move {
             let result = client
                 .groups()
@@ -508,12 +518,12 @@ impl Live {
                     .collect(),
                 Err(_) => Vec::new(),
             };
-            if tx.send(Internal::Groups(result)).is_err() {
+            if tx.send(Internal::Groups(result, since)).is_err() {
                 return;
             }
             for group in admin_approval {
                 let r = fetch_requests(&client, &group).await;
-                if tx.send(Internal::Requests(group, r)).is_err() {
+                if tx.send(Internal::Requests(group, r, since)).is_err() {
                     return;
                 }
             }
@@ -524,6 +534,7 @@ impl Live {
         let client = client.clone();
         let tx = self.internal.clone();
         let me = self.model.me.clone();
+        let since = self.model.seq();
         tokio::spawn(async move {
             let result = match group.as_str().parse::<whatsapp_rust::Jid>() {
                 Ok(jid) => client
@@ -534,16 +545,17 @@ impl Live {
                     .map_err(|e| format!("loading {group}: {e}")),
                 Err(_) => Err(format!("not a group id: {group}")),
             };
-            let _ = tx.send(Internal::Group(result));
+            let _ = tx.send(Internal::Group(result, since));
         });
     }
 
     fn load_requests(&self, client: &Arc<Client>, group: GroupId) {
         let client = client.clone();
         let tx = self.internal.clone();
+        let since = self.model.seq();
         tokio::spawn(async move {
             let r = fetch_requests(&client, &group).await;
-            let _ = tx.send(Internal::Requests(group, r));
+            let _ = tx.send(Internal::Requests(group, r, since));
         });
     }
 }

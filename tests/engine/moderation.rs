@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use wamod::app::msg::{Effect, Msg, Update};
+use wamod::app::msg::{Action, Effect, Msg, Update};
 use wamod::app::state::{AppState, Confirm, InputKind, Popup};
 use wamod::app::update::update;
 use wamod::domain::{Role, SessionId};
 use wamod::engine::EngineHandle;
-use wamod::ops::{Answer, OpReport, Outcome};
+use wamod::ops::{Answer, Op, OpId, OpReport, Outcome};
 use wamod::sim::FaultAction;
 use wamod::sim::Simulator;
 use wamod::sim::scenario::Activity;
@@ -122,7 +122,7 @@ async fn setup(
 async fn participants_and_join_requests_by_keyboard_with_per_participant_outcomes() {
     let sim = simulator();
     let tmp = tempfile::tempdir().expect("tmp");
-    let (mut h, mut state, _s) = setup(&sim, tmp.path(), Duration::from_secs(20)).await;
+    let (mut h, mut state, s) = setup(&sim, tmp.path(), Duration::from_secs(20)).await;
 
     // Add three: one joins, one is blocked by privacy (with an invite code), one is a member.
     select(&h, &mut state, "Team", '3');
@@ -227,6 +227,19 @@ async fn participants_and_join_requests_by_keyboard_with_per_participant_outcome
         member_role(&sim, OTHER, DANA),
         Some(wamod::sim::world::Role::Member)
     );
+
+    // Sent anyway (say our role changed meanwhile): WhatsApp's refusal is what shows.
+    h.actions
+        .send(Action::Run {
+            id: OpId(900),
+            session: s,
+            group: Some(gid(OTHER)),
+            op: Op::Remove(vec![format!("{SAM}@s.whatsapp.net")]),
+        })
+        .expect("engine");
+    let r = report(&mut h, &mut state, "refused remove").await;
+    assert_eq!(outcome_of(&r, SAM), &Outcome::NotAuthorized);
+    assert!(sim.world(|w| w.groups[OTHER].member(SAM).is_some()));
 
     // Adding to a full group: refused per participant.
     select(&h, &mut state, "Full", '3');

@@ -476,6 +476,16 @@ pub fn on_done(state: &mut AppState, report: OpReport) -> Vec<Effect> {
         status(state, text, level);
         return Vec::new();
     }
+    let level = if report.all_done() {
+        Level::Info
+    } else {
+        Level::Error
+    };
+    status(
+        state,
+        format!("{}: {}", report.title, report.summary()),
+        level,
+    );
     state.popup = Some(Popup::Result { report, scroll: 0 });
     Vec::new()
 }

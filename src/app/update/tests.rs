@@ -557,3 +557,21 @@ fn phone_numbers_are_checked() {
     assert!(normalize_phone("++15550001111").is_err());
     assert!(normalize_phone("1234567890123456").is_err());
 }
+
+#[test]
+fn filtering_groups_loads_the_group_it_selects() {
+    let mut s = fixture();
+    update(&mut s, key('/'));
+    let e: Vec<Effect> = "char"
+        .chars()
+        .flat_map(|c| update(&mut s, key(c)))
+        .collect();
+    assert_eq!(s.current_group, Some(gid(3)));
+    assert!(
+        e.contains(&Effect::Send(Action::LoadRoster {
+            session: SessionId(1),
+            group: gid(3)
+        })),
+        "{e:?}"
+    );
+}

@@ -47,7 +47,14 @@ pub fn draw(frame: &mut Frame, theme: &Theme, report: &OpReport, scroll: usize) 
     );
     let mut lines = vec![Line::from(vec![
         Span::raw("WhatsApp: "),
-        Span::styled(report.summary(), outcome_style(&report.outcome, theme)),
+        Span::styled(
+            report.summary(),
+            if report.all_done() {
+                theme.fg(theme.status_online)
+            } else {
+                theme.fg(theme.pending_badge)
+            },
+        ),
     ])];
     if let Some(crate::ops::Answer::InviteLink(link)) = &report.answer {
         lines.push(Line::styled(link.clone(), theme.fg(theme.title)));
