@@ -4,7 +4,19 @@
 use std::fmt;
 
 /// A wamod session: one linked device (one WhatsApp account), numbered from 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct SessionId(pub u32);
 
 impl fmt::Display for SessionId {
@@ -14,7 +26,18 @@ impl fmt::Display for SessionId {
 }
 
 /// A group's JID as text, e.g. `120363000000000001@g.us`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct GroupId(pub String);
 
 impl GroupId {
@@ -29,7 +52,19 @@ impl fmt::Display for GroupId {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum Role {
     #[default]
     Member,
@@ -51,7 +86,7 @@ impl Role {
 }
 
 /// A member of a group's roster.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Participant {
     /// The JID WhatsApp uses for them in this group (`…@lid` or `…@s.whatsapp.net`).
     pub jid: String,
@@ -69,7 +104,7 @@ impl Participant {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GroupSettings {
     /// Only admins can send messages.
     pub announce: bool,
@@ -85,7 +120,7 @@ pub struct GroupSettings {
 }
 
 /// Where a group sits in a community.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum CommunityMark {
     #[default]
     None,
@@ -98,7 +133,7 @@ pub enum CommunityMark {
 }
 
 /// One row of the groups pane.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GroupSummary {
     pub id: GroupId,
     pub subject: String,
@@ -115,7 +150,9 @@ pub struct GroupSummary {
     pub created: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum RequestMethod {
     #[default]
     Unknown,
@@ -138,7 +175,7 @@ impl RequestMethod {
 }
 
 /// A pending request to join a group.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct JoinRequest {
     pub jid: String,
     pub phone: Option<String>,
@@ -156,7 +193,7 @@ impl JoinRequest {
 }
 
 /// A session's connection to WhatsApp.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum ConnState {
     /// Not linked yet: showing a QR code or a pairing code.
     #[default]
@@ -185,7 +222,7 @@ impl ConnState {
 }
 
 /// What happened in a group (live events feed).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GroupEventKind {
     Joined {
         who: Vec<String>,
@@ -236,7 +273,7 @@ pub enum GroupEventKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GroupEvent {
     /// Unix seconds.
     pub at: i64,
@@ -247,4 +284,8 @@ pub struct GroupEvent {
     /// Who did it (phone or JID), when WhatsApp said.
     pub actor: Option<String>,
     pub kind: GroupEventKind,
+    /// Not seen live: found by comparing the server with the cache on (re)connect; `at` is when
+    /// it was detected.
+    #[serde(default)]
+    pub found_on_reconnect: bool,
 }

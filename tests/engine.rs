@@ -7,6 +7,9 @@ mod support;
 #[path = "engine/moderation.rs"]
 mod moderation;
 
+#[path = "engine/cache.rs"]
+mod cache;
+
 use std::time::Duration;
 
 use support::fixture::{CLUB, DANA, NEWBIE, QUINN, RILEY, SAM, TEAM, simulator};
@@ -56,6 +59,7 @@ fn engine_with(
         endpoint: Endpoint::InProcess(sim.clone()),
         database: Some(dir.join("wamod.db")),
         op_timeout,
+        cache: Vec::new(),
     });
     (h, AppState::new(Keymap::default(), 1_800_000_000))
 }

@@ -52,6 +52,7 @@ fn fixture() -> AppState {
             phone: Some("+15550001111".into()),
             name: Some("Dana Moderator".into()),
             conn: ConnState::Connected,
+            cached_since: None,
         },
         wamod::app::state::SessionView {
             id: s2,
@@ -61,6 +62,7 @@ fn fixture() -> AppState {
                 reason: "stream ended".into(),
                 retry_in_secs: Some(4),
             },
+            cached_since: None,
         },
     ];
     let mut groups = vec![
@@ -135,6 +137,7 @@ fn fixture() -> AppState {
         group_subject: group.into(),
         actor: actor.map(str::to_string),
         kind,
+        found_on_reconnect: false,
     };
     let who = |p: &str| vec![p.to_string()];
     for e in [
@@ -581,6 +584,7 @@ fn session_badges_follow_the_connection() {
             phone: (i != 3).then(|| format!("+1555000{}{}{}{}", i + 1, i + 1, i + 1, i + 1)),
             name: None,
             conn: conn.clone(),
+            cached_since: None,
         })
         .collect();
     s.focus = Pane::Sessions;

@@ -51,6 +51,12 @@ pub enum Update {
         name: Option<String>,
     },
     SessionRemoved(SessionId),
+    /// The session's groups so far came from the cache (last synced at `synced_at`); the next
+    /// `Groups` from the server replaces them.
+    Cached {
+        session: SessionId,
+        synced_at: i64,
+    },
     Conn {
         session: SessionId,
         state: ConnState,

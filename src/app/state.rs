@@ -103,6 +103,8 @@ pub struct SessionView {
     pub phone: Option<String>,
     pub name: Option<String>,
     pub conn: ConnState,
+    /// Showing the cache, last synced then (unix seconds), until the server's list arrives.
+    pub cached_since: Option<i64>,
 }
 
 /// A pairing popup's content.

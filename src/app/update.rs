@@ -558,6 +558,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
                         phone,
                         name,
                         conn: ConnState::Connecting,
+                        cached_since: None,
                     });
                     state.sessions.sort_by_key(|s| s.id);
                 }
@@ -651,7 +652,16 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             });
             Vec::new()
         }
+        Update::Cached { session, synced_at } => {
+            if let Some(s) = state.sessions.iter_mut().find(|s| s.id == session) {
+                s.cached_since = Some(synced_at);
+            }
+            Vec::new()
+        }
         Update::Groups { session, groups } => {
+            if let Some(s) = state.sessions.iter_mut().find(|s| s.id == session) {
+                s.cached_since = None;
+            }
             state.groups.insert(session, groups);
             if state.current_session == Some(session) {
                 if state.current_group.is_none() {

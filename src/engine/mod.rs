@@ -2,11 +2,13 @@
 //! session (each with its own whatsapp-rust key store under `<data>/sessions/<n>/`); the UI talks
 //! to it with `Action`s and hears back `Update`s.
 
+pub mod away;
 pub mod bot;
 pub mod convert;
 pub mod endpoint;
 pub mod model;
 pub mod moderate;
+pub mod persist;
 pub mod requests;
 pub mod session;
 
@@ -24,7 +26,58 @@ use session::{SessionCmd, SessionTask};
 use crate::app::msg::{Action, Update};
 use crate::domain::SessionId;
 use crate::paths::private_dir;
-use crate::store::Store;
+use crate::store::{CachedSession, Store};
+
+/// Reads the cache for the first frame, before any network work: the updates that draw it, and
+/// the sessions to seed the engine with. Only sessions whose keys are still on disk count.
+pub fn load_cache(database: &Path, sessions_dir: &Path) -> (Vec<Update>, Vec<CachedSession>) {
+    let linked = existing_sessions(sessions_dir);
+    let cached = match Store::open(database).and_then(|s| s.load_cache()) {
+        Ok(c) => c,
+        Err(e) => {
+            let error = Update::Error {
+                session: None,
+                message: format!("cannot read the cache in {}: {e}", database.display()),
+            };
+            return (vec![error], Vec::new());
+        }
+    };
+    let cached: Vec<CachedSession> = cached
+        .into_iter()
+        .filter(|c| linked.contains(&c.id))
+        .collect();
+    let mut updates = Vec::new();
+    for c in &cached {
+        updates.push(Update::Session {
+            id: c.id,
+            phone: c.phone.clone(),
+            name: c.name.clone(),
+        });
+        updates.push(Update::Groups {
+            session: c.id,
+            groups: c.groups.clone(),
+        });
+        for (group, participants) in &c.rosters {
+            updates.push(Update::Roster {
+                session: c.id,
+                group: group.clone(),
+                participants: participants.clone(),
+            });
+        }
+        for (group, requests) in &c.requests {
+            updates.push(Update::Requests {
+                session: c.id,
+                group: group.clone(),
+                requests: requests.clone(),
+            });
+        }
+        updates.push(Update::Cached {
+            session: c.id,
+            synced_at: c.synced_at,
+        });
+    }
+    (updates, cached)
+}
 
 pub struct EngineConfig {
     /// `<data>/sessions/<n>/whatsapp.db` per session.
@@ -34,6 +87,9 @@ pub struct EngineConfig {
     pub database: Option<PathBuf>,
     /// How long an operation waits for WhatsApp's answer before its outcome is unknown.
     pub op_timeout: Duration,
+    /// The sessions as the cache last saw them (see `load_cache`); each session starts from
+    /// its entry and reports what changed since on its first sync.
+    pub cache: Vec<CachedSession>,
 }
 
 impl EngineConfig {
@@ -78,11 +134,16 @@ pub fn existing_sessions(dir: &Path) -> Vec<SessionId> {
 }
 
 async fn run(
-    config: EngineConfig,
+    mut config: EngineConfig,
     mut actions: mpsc::UnboundedReceiver<Action>,
-    updates: mpsc::UnboundedSender<Update>,
+    ui: mpsc::UnboundedSender<Update>,
 ) {
+    let updates = ui.clone();
     let mut sessions: BTreeMap<SessionId, Running> = BTreeMap::new();
+    let mut cache: BTreeMap<SessionId, CachedSession> = std::mem::take(&mut config.cache)
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
     if let Err(e) = private_dir(&config.sessions_dir) {
         let _ = updates.send(Update::Error {
             session: None,
@@ -103,7 +164,23 @@ async fn run(
                 None
             }
         });
-    let start = |id: SessionId, sessions: &mut BTreeMap<SessionId, Running>| {
+    // With a database, updates pass through the cache writer on their way to the UI.
+    let mut writer = None;
+    let updates = match &store {
+        Some(store) => {
+            let (tx, rx) = mpsc::unbounded_channel();
+            writer = Some(tokio::spawn(persist::forward(
+                rx,
+                ui.clone(),
+                store.clone(),
+            )));
+            tx
+        }
+        None => updates,
+    };
+    let start = |id: SessionId,
+                 sessions: &mut BTreeMap<SessionId, Running>,
+                 cached: Option<CachedSession>| {
         let dir = config.sessions_dir.join(id.0.to_string());
         if let Err(e) = private_dir(&dir) {
             let _ = updates.send(Update::Error {
@@ -127,13 +204,14 @@ async fn run(
                 commands: rx,
                 store: store.clone(),
                 op_timeout: config.op_timeout,
+                cached,
             }
             .run(),
         );
         sessions.insert(id, Running { commands: tx, task });
     };
     for id in existing_sessions(&config.sessions_dir) {
-        start(id, &mut sessions);
+        start(id, &mut sessions, cache.remove(&id));
     }
     while let Some(action) = actions.recv().await {
         sessions.retain(|_, s| !s.task.is_finished());
@@ -147,7 +225,7 @@ async fn run(
                     .max()
                     .unwrap_or(0)
                     + 1;
-                start(SessionId(next), &mut sessions);
+                start(SessionId(next), &mut sessions, None);
                 continue;
             }
             Action::Shutdown => break,
@@ -181,5 +259,10 @@ async fn run(
     }
     for (_, s) in sessions {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s.task).await;
+    }
+    // The cache writer ends once every sender is gone, after its last batch.
+    drop(updates);
+    if let Some(writer) = writer {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), writer).await;
     }
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use whatsapp_rust::types::events::GroupUpdate;
 use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction as A;
 
+use super::away;
 use super::convert::{
     Me, ephemeral_words, group_id, notification_participant, phone_of, request_method,
 };
@@ -58,28 +59,48 @@ impl SessionModel {
         }
     }
 
+    /// Seeds the model from the cache, so the first sync can tell what changed meanwhile.
+    pub fn from_cache(session: SessionId, cached: crate::store::CachedSession) -> Self {
+        let mut m = Self::new(session);
+        for g in cached.groups {
+            m.groups.insert(g.id.clone(), g);
+        }
+        m.rosters = cached.rosters.into_iter().collect();
+        m.requests = cached.requests.into_iter().collect();
+        m
+    }
+
     /// Replaces everything with a fresh group list (from `get_participating`, started when the
-    /// model was at `since`).
+    /// model was at `since`). Returns the list and, when there was a previous view (cache or
+    /// before a disconnect), what changed meanwhile as feed events stamped `now`.
     pub fn set_groups(
         &mut self,
         groups: Vec<(GroupSummary, Vec<Participant>)>,
         since: u64,
-    ) -> Update {
-        let old_pending: HashMap<GroupId, usize> = self
-            .groups
-            .iter()
-            .map(|(id, g)| (id.clone(), g.pending))
-            .collect();
-        self.groups.clear();
-        self.rosters.clear();
+        now: i64,
+    ) -> (Update, Vec<GroupEvent>) {
+        let old_groups = std::mem::take(&mut self.groups);
+        let old_rosters = std::mem::take(&mut self.rosters);
         for (mut g, roster) in groups {
-            g.pending = old_pending.get(&g.id).copied().unwrap_or(0);
+            g.pending = old_groups.get(&g.id).map_or(0, |o| o.pending);
             self.rosters.insert(g.id.clone(), roster);
             self.groups.insert(g.id.clone(), g);
         }
         self.requests.retain(|id, _| self.groups.contains_key(id));
         self.replay(since, None);
-        self.groups_update()
+        let missed = if old_groups.is_empty() {
+            Vec::new()
+        } else {
+            away::groups(
+                self.session,
+                &old_groups,
+                &old_rosters,
+                &self.groups,
+                &self.rosters,
+                now,
+            )
+        };
+        (self.groups_update(), missed)
     }
 
     pub fn groups_update(&self) -> Update {
@@ -105,15 +126,22 @@ impl SessionModel {
         vec![self.group_update(&id), self.roster_update(&id)]
     }
 
+    /// A fresh list of a group's requests; those that appeared or went since the previous
+    /// list (cache or before a disconnect) come last as feed events stamped `now`.
     pub fn set_requests(
         &mut self,
         group: &GroupId,
         requests: Vec<JoinRequest>,
         since: u64,
+        now: i64,
     ) -> Vec<Update> {
         if let Some(g) = self.groups.get_mut(group) {
             g.pending = requests.len();
         }
+        let missed = match (self.requests.get(group), self.groups.get(group)) {
+            (Some(old), Some(g)) => away::requests(self.session, g, old, &requests, now),
+            _ => Vec::new(),
+        };
         self.requests.insert(group.clone(), requests);
         self.replay(since, Some(group));
         if let (Some(g), Some(r)) = (self.groups.get_mut(group), self.requests.get(group)) {
@@ -126,6 +154,7 @@ impl SessionModel {
             .into_iter()
             .collect();
         out.push(self.requests_update(group));
+        out.extend(missed.into_iter().map(Update::Event));
         out
     }
 
@@ -435,6 +464,7 @@ impl SessionModel {
             group_subject: subject,
             actor,
             kind,
+            found_on_reconnect: false,
         });
         let mut out = Vec::new();
         if gone {
@@ -539,6 +569,7 @@ mod tests {
                 vec![me],
             )],
             0,
+            0,
         );
         m
     }
@@ -630,6 +661,7 @@ mod tests {
                 ..Default::default()
             }],
             m.seq(),
+            0,
         );
         let out = m.apply(&update(
             Some("94444"),

@@ -70,6 +70,8 @@ pub struct SessionTask {
     pub store: Option<SharedStore>,
     /// How long to wait for WhatsApp's answer before calling an operation's outcome unknown.
     pub op_timeout: Duration,
+    /// The session as the cache last saw it (the first sync reports what changed since).
+    pub cached: Option<crate::store::CachedSession>,
 }
 
 struct Live {
@@ -98,7 +100,10 @@ impl SessionTask {
             dir: self.dir.clone(),
             updates: self.updates.clone(),
             internal: internal_tx,
-            model: SessionModel::new(self.id),
+            model: match self.cached.take() {
+                Some(c) => SessionModel::from_cache(self.id, c),
+                None => SessionModel::new(self.id),
+            },
             linked: false,
             store: self.store.clone(),
             op_timeout: self.op_timeout,
@@ -251,6 +256,7 @@ impl Live {
                     group_subject: subject,
                     actor: p.author.as_ref().and_then(convert::phone_of),
                     kind: crate::domain::GroupEventKind::PictureChanged { removed: p.removed },
+                    found_on_reconnect: false,
                 }));
             }
             _ => {}
@@ -348,8 +354,12 @@ impl Live {
                 self.send(Update::OpDone(Box::new(report)));
             }
             Internal::Groups(Ok(groups), since) => {
-                let update = self.model.set_groups(groups, since);
+                let now = chrono::Utc::now().timestamp();
+                let (update, missed) = self.model.set_groups(groups, since, now);
                 self.send(update);
+                for e in missed {
+                    self.send(Update::Event(e));
+                }
             }
             Internal::Group(Ok((summary, roster)), since) => {
                 for u in self.model.set_group(summary, roster, since) {
@@ -357,7 +367,8 @@ impl Live {
                 }
             }
             Internal::Requests(group, Ok(requests), since) => {
-                for u in self.model.set_requests(&group, requests, since) {
+                let now = chrono::Utc::now().timestamp();
+                for u in self.model.set_requests(&group, requests, since, now) {
                     self.send(u);
                 }
             }

@@ -3,6 +3,7 @@
 //! engine opens it for writing.
 
 pub mod audit;
+pub mod cache;
 mod schema;
 
 use std::path::Path;
@@ -10,6 +11,7 @@ use std::path::Path;
 use rusqlite::Connection;
 
 pub use audit::{AuditRow, OpRecord};
+pub use cache::CachedSession;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -235,6 +235,7 @@ fn roster_requests_marks_and_events() {
         group_subject: "Alpha".into(),
         actor: None,
         kind: GroupEventKind::InviteReset,
+        found_on_reconnect: false,
     };
     for _ in 0..(super::EVENTS_CAP + 5) {
         update(&mut s, Msg::Engine(Update::Event(event.clone())));

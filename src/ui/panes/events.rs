@@ -95,8 +95,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     };
     list::render(frame, area, block, None, list_state, rows.len(), |i| {
         let e = rows[i];
+        // ↺: not seen live, found by comparing with the server on reconnect.
+        let mark = if e.found_on_reconnect { "↺" } else { " " };
         let mut spans = vec![Span::styled(
-            format!(" {} ", clock(e.at)),
+            format!("{mark}{} ", clock(e.at)),
             theme.fg(theme.muted),
         )];
         if several {

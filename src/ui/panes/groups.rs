@@ -24,8 +24,14 @@ pub fn role_badge(role: Option<Role>, theme: &Theme) -> Span<'static> {
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let rows = state.visible_groups();
     let list_state = state.list(Pane::Groups);
+    let cached = state
+        .current_session
+        .and_then(|s| state.session(s))
+        .and_then(|s| s.cached_since)
+        .map(|at| format!(" · cached, synced {} ago", crate::ui::age(state.now, at)))
+        .unwrap_or_default();
     let extra = format!(
-        "{} · sort: {}",
+        "{} · sort: {}{cached}",
         list::position(rows.len(), list_state.cursor),
         state.group_sort.label()
     );

@@ -1,0 +1,142 @@
+//! The offline cache against the simulator: what changed while the client was away (dropped
+//! connection, or wamod not running) shows in the feed marked as found on reconnect, and a
+//! restart draws its first state from the cache before any network work.
+
+use wamod::app::msg::{Action, Msg, Update};
+use wamod::app::update::update;
+use wamod::domain::{ConnState, GroupEventKind};
+use wamod::engine::{EngineConfig, load_cache, spawn};
+use wamod::sim::scenario::Activity;
+
+use super::support::fixture::{CLUB, DANA, NEWBIE, RILEY, SAM, TEAM, simulator};
+use super::{engine, gid, pair, wait};
+
+fn found(state: &wamod::app::state::AppState, f: impl Fn(&GroupEventKind) -> bool) -> bool {
+    state
+        .events
+        .iter()
+        .any(|e| e.found_on_reconnect && f(&e.kind))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
+    let sim = simulator();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (mut h, mut state) = engine(&sim, tmp.path());
+    let s = pair(&mut h, &mut state, &sim, DANA).await;
+    wait(&mut h, &mut state, "club requests", |u, _| match u {
+        Update::Requests { group, .. } if *group == gid(CLUB) => Some(()),
+        _ => None,
+    })
+    .await;
+
+    // Offline: others act meanwhile.
+    sim.refuse_connections(true);
+    assert_eq!(sim.drop_connections(Some(DANA)), 1);
+    wait(&mut h, &mut state, "offline", |u, _| {
+        matches!(
+            u,
+            Update::Conn {
+                state: ConnState::Disconnected { .. },
+                ..
+            }
+        )
+        .then_some(())
+    })
+    .await;
+    for a in [
+        Activity::Leave {
+            phone: RILEY.into(),
+            group: TEAM.into(),
+        },
+        Activity::Subject {
+            actor: SAM.into(),
+            group: TEAM.into(),
+            subject: "Team (renamed)".into(),
+        },
+        Activity::RequestJoin {
+            phone: NEWBIE.into(),
+            group: CLUB.into(),
+        },
+    ] {
+        sim.apply(&a).expect("activity");
+    }
+    sim.refuse_connections(false);
+    let riley = format!("+{RILEY}");
+    let newbie = format!("+{NEWBIE}");
+    wait(&mut h, &mut state, "the missed changes", |_, st| {
+        (found(st, |k| matches!(k, GroupEventKind::Left { who } if who.contains(&riley)))
+            && found(st, |k| matches!(k, GroupEventKind::SubjectChanged { subject } if subject == "Team (renamed)"))
+            && found(st, |k| matches!(k, GroupEventKind::RequestCreated { who, .. } if who.contains(&newbie))))
+        .then_some(())
+    })
+    .await;
+    assert!(
+        !state
+            .events
+            .iter()
+            .any(|e| e.found_on_reconnect && matches!(e.kind, GroupEventKind::Promoted { .. })),
+        "nothing invented: {:?}",
+        state.events
+    );
+
+    // wamod stops; meanwhile the request is withdrawn.
+    h.actions.send(Action::Shutdown).expect("engine");
+    let _ = h.task.await;
+    sim.apply(&Activity::CancelRequest {
+        phone: NEWBIE.into(),
+        group: CLUB.into(),
+    })
+    .expect("cancel");
+
+    // Restart: the first state comes from the cache (no network), marked as cached.
+    let db = tmp.path().join("wamod.db");
+    let sessions = tmp.path().join("sessions");
+    let (first, cache) = load_cache(&db, &sessions);
+    let mut state2 = wamod::app::state::AppState::new(state.keymap.clone(), state.now);
+    for u in first {
+        update(&mut state2, Msg::Engine(u));
+    }
+    assert_eq!(state2.sessions.len(), 1);
+    assert!(
+        state2.sessions[0].cached_since.is_some(),
+        "marked as cached"
+    );
+    let team = state2.groups[&s]
+        .iter()
+        .find(|g| g.id == gid(TEAM))
+        .expect("team cached");
+    assert_eq!(team.subject, "Team (renamed)");
+    assert!(
+        state2.requests.get(&(s, gid(CLUB))).is_some_and(|r| r
+            .iter()
+            .any(|x| x.phone.as_deref() == Some(newbie.as_str()))),
+        "requests cached"
+    );
+
+    let mut h2 = spawn(EngineConfig {
+        sessions_dir: sessions,
+        endpoint: wamod::engine::Endpoint::InProcess(sim.clone()),
+        database: Some(db),
+        op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
+        cache,
+    });
+    wait(
+        &mut h2,
+        &mut state2,
+        "the withdrawn request, found",
+        |_, st| {
+            found(
+                st,
+                |k| matches!(k, GroupEventKind::RequestRevoked { who } if who.contains(&newbie)),
+            )
+            .then_some(())
+        },
+    )
+    .await;
+    assert!(state2.sessions[0].cached_since.is_none(), "live again");
+    // Live events and found ones are in the history.
+    let store = wamod::store::Store::open(&tmp.path().join("wamod.db")).expect("db");
+    let history = store.events(None, None, 100).expect("history");
+    assert!(history.iter().any(|(_, e)| e.found_on_reconnect));
+}
