@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
+
+use crate::store::export::{Format, Table};
 
 /// Keyboard-driven terminal dashboard for moderating WhatsApp groups from a linked device.
 #[derive(Debug, Clone, Parser)]
@@ -26,6 +28,29 @@ pub struct Cli {
     /// Print the version and where wamod keeps its config, data and log, then exit.
     #[arg(long, short = 'V')]
     pub version: bool,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum CliCommand {
+    /// Print a table of wamod.db as CSV or JSON, without starting the UI (columns: README).
+    Export {
+        /// What to export.
+        #[arg(value_enum)]
+        table: Table,
+        #[arg(long, short = 'f', value_enum, default_value = "csv")]
+        format: Format,
+        /// Only this session (its number).
+        #[arg(long, short = 's')]
+        session: Option<u32>,
+        /// Only this group: its id (…@g.us) or a piece of its subject.
+        #[arg(long, short = 'g')]
+        group: Option<String>,
+        /// Write to this file (0600) instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[cfg(test)]

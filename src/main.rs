@@ -24,6 +24,15 @@ fn main() -> ExitCode {
         print_version(&cli, &paths);
         return ExitCode::SUCCESS;
     }
+    if let Some(command) = &cli.command {
+        return match run_command(command, &paths) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("wamod: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Err(e) = install_hooks() {
         eprintln!("wamod: {e}");
         return ExitCode::FAILURE;
@@ -34,6 +43,49 @@ fn main() -> ExitCode {
             tui::restore();
             eprintln!("wamod: {e:?}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Non-interactive subcommands: read the database, print, exit.
+fn run_command(command: &wamod::cli::CliCommand, paths: &Paths) -> Result<(), String> {
+    use wamod::cli::CliCommand;
+    use wamod::store::{Store, export::Filter};
+    match command {
+        CliCommand::Export {
+            table,
+            format,
+            session,
+            group,
+            output,
+        } => {
+            let store = Store::open_existing(&paths.database()).map_err(|e| e.to_string())?;
+            let filter = Filter {
+                session: *session,
+                group: group.clone(),
+            };
+            let mut out: Box<dyn std::io::Write> = match output {
+                Some(path) => {
+                    // Personal data: readable by the owner only, like the database.
+                    let mut opts = std::fs::OpenOptions::new();
+                    opts.write(true).create(true).truncate(true);
+                    #[cfg(unix)]
+                    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+                    let file = opts
+                        .open(path)
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                    Box::new(std::io::BufWriter::new(file))
+                }
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let rows = store
+                .export(*table, *format, &filter, &mut out)
+                .map_err(|e| e.to_string())?;
+            out.flush().map_err(|e| e.to_string())?;
+            if let Some(path) = output {
+                eprintln!("{rows} rows written to {}", path.display());
+            }
+            Ok(())
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod cache;
+pub mod export;
 mod schema;
 
 use std::path::Path;
@@ -42,6 +43,17 @@ impl Store {
         let mut store = Self { conn };
         schema::migrate(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// Opens an existing database (exports read it without creating one).
+    pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("no database at {} (run wamod once first)", path.display()),
+            )));
+        }
+        Self::open(path)
     }
 
     /// A private in-memory database (reducer-free unit tests).
