@@ -802,3 +802,64 @@ fn results_invite_and_answers() {
         render(&s, 120, 40).backend()
     );
 }
+
+#[test]
+fn audit_view() {
+    let mut s = fixture();
+    let row =
+        |i: i64, subject: &str, action: &str, who: &str, outcome: &str, detail: Option<&str>| {
+            wamod::store::AuditRow {
+                op: i,
+                session: 1,
+                group: None,
+                group_subject: subject.into(),
+                action: action.into(),
+                actor: Some("+15550001111".into()),
+                sent_at: NOW - 60 * i,
+                answered_at: Some(NOW - 60 * i + 1),
+                target: None,
+                target_phone: Some(who.into()),
+                outcome: outcome.into(),
+                detail: detail.map(str::to_string),
+            }
+        };
+    s.popup = Some(Popup::Audit {
+        filter: String::new(),
+        rows: Some(vec![
+            row(
+                1,
+                "Acme Customer Support",
+                "approve",
+                "+15550300001",
+                "done",
+                None,
+            ),
+            row(
+                2,
+                "Acme Customer Support",
+                "add",
+                "+15550004444",
+                "privacy-blocked",
+                Some("blocked by their privacy settings: send them the invite link"),
+            ),
+            row(
+                3,
+                "Staff Room",
+                "remove",
+                "+15550200388",
+                "unknown",
+                Some("unknown: no answer from WhatsApp within 30s"),
+            ),
+            row(
+                4,
+                "Marathon Training Club",
+                "promote",
+                "+15550003333",
+                "done",
+                None,
+            ),
+        ]),
+        scroll: 0,
+    });
+    both("audit_view", &s);
+}

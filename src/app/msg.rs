@@ -38,6 +38,14 @@ pub enum Action {
         group: Option<GroupId>,
         op: Op,
     },
+    /// Read the audit log (newest first) for the audit view.
+    LoadAudit,
+    /// Write a table of wamod.db to a file under `<data dir>/exports/`.
+    Export {
+        table: crate::store::export::Table,
+        format: crate::store::export::Format,
+        filter: crate::store::export::Filter,
+    },
     Shutdown,
 }
 
@@ -112,6 +120,8 @@ pub enum Update {
         session: SessionId,
         until: i64,
     },
+    /// The audit log, newest first.
+    Audit(Vec<crate::store::AuditRow>),
     /// Something worth telling the user (status bar, info level), e.g. the demo's phone.
     Notice {
         text: String,

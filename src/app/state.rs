@@ -154,6 +154,8 @@ pub enum InputKind {
     },
     /// An invite link or code.
     JoinCode,
+    /// A `:` command.
+    Command,
     /// A JPEG file's path.
     Picture,
 }
@@ -165,6 +167,7 @@ impl InputKind {
             InputKind::Subject => "Edit subject",
             InputKind::Description { .. } => "Edit description",
             InputKind::JoinCode => "Join a group by link or code",
+            InputKind::Command => "Command",
             InputKind::Picture => "Set the group picture",
         }
     }
@@ -234,6 +237,12 @@ pub enum Popup {
     Preview {
         session: SessionId,
         preview: Answer,
+    },
+    /// The moderation audit log (`:audit [filter]`); `rows` is `None` until loaded.
+    Audit {
+        filter: String,
+        rows: Option<Vec<crate::store::AuditRow>>,
+        scroll: usize,
     },
     /// Someone changed the description while we edited it: reload and retry, or drop ours.
     DescriptionConflict {

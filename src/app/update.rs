@@ -124,6 +124,7 @@ fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Popup::Result { .. } => dialogs::result_key(state, key),
         Popup::Preview { .. } => dialogs::preview_key(state, key),
         Popup::DescriptionConflict { .. } => dialogs::conflict_key(state, key),
+        Popup::Audit { .. } => dialogs::audit_key(state, key),
     }
 }
 
@@ -767,6 +768,12 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
         Update::OpDone(report) => moderation::on_done(state, *report),
         Update::Paused { session, until } => {
             state.paused.insert(session, until);
+            Vec::new()
+        }
+        Update::Audit(all) => {
+            if let Some(Popup::Audit { rows, .. }) = &mut state.popup {
+                *rows = Some(all);
+            }
             Vec::new()
         }
         Update::Notice { text } => {

@@ -9,6 +9,7 @@ pub mod endpoint;
 pub mod model;
 pub mod moderate;
 pub mod persist;
+pub mod reports;
 pub mod requests;
 pub mod session;
 
@@ -229,6 +230,29 @@ async fn run(
                 continue;
             }
             Action::Shutdown => break,
+            Action::LoadAudit => {
+                match &store {
+                    Some(store) => tokio::spawn(reports::audit(store.clone(), updates.clone())),
+                    None => tokio::spawn(reports::no_database(updates.clone())),
+                };
+                continue;
+            }
+            Action::Export {
+                table,
+                format,
+                filter,
+            } => {
+                match (&store, &config.database) {
+                    (Some(store), Some(db)) => tokio::spawn(reports::export(
+                        store.clone(),
+                        db.with_file_name("exports"),
+                        (table, format, filter),
+                        updates.clone(),
+                    )),
+                    _ => tokio::spawn(reports::no_database(updates.clone())),
+                };
+                continue;
+            }
             Action::PairWithPhone { session, phone } => (session, SessionCmd::PairWithPhone(phone)),
             Action::CancelPairing(s) => (s, SessionCmd::Cancel),
             Action::Logout(s) => (s, SessionCmd::Logout),

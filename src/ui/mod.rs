@@ -61,6 +61,11 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
                 .unwrap_or_default();
             popups::preview::draw_conflict(frame, theme, &subject)
         }
+        Some(Popup::Audit {
+            filter,
+            rows,
+            scroll,
+        }) => popups::audit::draw(frame, theme, filter, rows.as_deref(), *scroll),
         None => {}
     }
 }

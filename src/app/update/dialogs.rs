@@ -160,6 +160,13 @@ fn submit_input(state: &mut AppState, mut d: InputDialog) -> Vec<Effect> {
             }
         }
         InputKind::JoinCode => parse_invite(&text).map(Op::PreviewInvite),
+        InputKind::Command => match parse_command(&text) {
+            Ok(cmd) => {
+                state.popup = None;
+                return run_command(state, cmd);
+            }
+            Err(e) => Err(e),
+        },
         InputKind::Picture => {
             let path = text.trim();
             if path.is_empty() {
@@ -592,4 +599,146 @@ mod tests {
         assert!(parse_invite("short").is_err());
         assert!(parse_invite("").is_err());
     }
+}
+
+/// A parsed `:` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaletteCommand {
+    Audit(String),
+    Export {
+        table: crate::store::export::Table,
+        format: crate::store::export::Format,
+        group: Option<String>,
+    },
+}
+
+pub fn parse_command(text: &str) -> Result<PaletteCommand, String> {
+    use crate::store::export::{Format, Table};
+    let mut words = text.trim().trim_start_matches(':').split_whitespace();
+    match words.next() {
+        Some("audit") => Ok(PaletteCommand::Audit(words.collect::<Vec<_>>().join(" "))),
+        Some("export") => {
+            let table = match words.next() {
+                Some("audit") => Table::Audit,
+                Some("events") => Table::Events,
+                Some("roster") => Table::Roster,
+                Some("requests") => Table::Requests,
+                other => {
+                    return Err(format!(
+                        "export what? audit, events, roster or requests (not {})",
+                        other.unwrap_or("nothing")
+                    ));
+                }
+            };
+            let mut format = Format::Csv;
+            let mut group = Vec::new();
+            for w in words {
+                match w {
+                    "csv" => format = Format::Csv,
+                    "json" => format = Format::Json,
+                    other => group.push(other),
+                }
+            }
+            Ok(PaletteCommand::Export {
+                table,
+                format,
+                group: (!group.is_empty()).then(|| group.join(" ")),
+            })
+        }
+        Some(other) => Err(format!(
+            "unknown command \"{other}\": try audit, or export audit csv"
+        )),
+        None => Err("type a command: audit, or export audit csv".into()),
+    }
+}
+
+fn run_command(state: &mut AppState, cmd: PaletteCommand) -> Vec<Effect> {
+    match cmd {
+        PaletteCommand::Audit(filter) => {
+            state.popup = Some(Popup::Audit {
+                filter,
+                rows: None,
+                scroll: 0,
+            });
+            vec![Effect::Send(Action::LoadAudit)]
+        }
+        PaletteCommand::Export {
+            table,
+            format,
+            group,
+        } => {
+            // Roster and requests default to the selected group; the logs to everything.
+            let group = group.or_else(|| {
+                matches!(
+                    table,
+                    crate::store::export::Table::Roster | crate::store::export::Table::Requests
+                )
+                .then(|| state.current_group.as_ref().map(|g| g.to_string()))
+                .flatten()
+            });
+            status(state, "Exporting…", Level::Info);
+            vec![Effect::Send(Action::Export {
+                table,
+                format,
+                filter: crate::store::export::Filter {
+                    session: None,
+                    group,
+                },
+            })]
+        }
+    }
+}
+
+/// The audit rows that match the view's filter (group, action, person, session, outcome).
+pub fn audit_rows<'a>(
+    rows: &'a [crate::store::AuditRow],
+    filter: &str,
+) -> Vec<&'a crate::store::AuditRow> {
+    let f = filter.to_lowercase();
+    rows.iter()
+        .filter(|r| {
+            f.is_empty()
+                || [
+                    r.group_subject.to_lowercase(),
+                    r.action.clone(),
+                    r.outcome.clone(),
+                    r.target_phone.clone().unwrap_or_default(),
+                    r.target.clone().unwrap_or_default(),
+                    r.actor.clone().unwrap_or_default(),
+                    format!("#{}", r.session),
+                ]
+                .iter()
+                .any(|x| x.contains(&f))
+        })
+        .collect()
+}
+
+pub fn audit_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(Popup::Audit {
+        filter,
+        rows,
+        scroll,
+    }) = state.popup.clone()
+    else {
+        return Vec::new();
+    };
+    let n = rows.as_deref().map_or(0, |r| audit_rows(r, &filter).len());
+    let scroll = match key.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => {
+            state.popup = None;
+            return Vec::new();
+        }
+        KeyCode::Down | KeyCode::Char('j') => (scroll + 1).min(n.saturating_sub(1)),
+        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+        KeyCode::PageDown => (scroll + 10).min(n.saturating_sub(1)),
+        KeyCode::PageUp => scroll.saturating_sub(10),
+        KeyCode::Char('r') => return vec![Effect::Send(Action::LoadAudit)],
+        _ => scroll,
+    };
+    state.popup = Some(Popup::Audit {
+        filter,
+        rows,
+        scroll,
+    });
+    Vec::new()
 }

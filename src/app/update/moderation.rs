@@ -156,6 +156,17 @@ pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
             }
             None => no_session(state),
         },
+        Command::Palette => {
+            let session = state.current_session.unwrap_or_default();
+            state.popup = Some(Popup::Input(Box::new(InputDialog {
+                kind: InputKind::Command,
+                session,
+                group: None,
+                editor: Editor::single("").limit(200),
+                error: None,
+            })));
+            Vec::new()
+        }
         Command::LastResult => {
             match state.reports.back() {
                 Some(r) => {

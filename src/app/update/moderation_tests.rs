@@ -578,3 +578,67 @@ fn progress_pause_and_quit_with_work_in_flight() {
     assert!(matches!(s.popup, Some(Popup::Confirm(Confirm::Quit))));
     assert_eq!(press(&mut s, "y"), vec![Effect::Quit]);
 }
+
+#[test]
+fn palette_opens_the_audit_view_and_exports() {
+    use crate::store::export::{Filter, Format, Table};
+    let mut s = fixture();
+    press(&mut s, ":");
+    press(&mut s, "audit alpha");
+    let e = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(e, vec![Effect::Send(Action::LoadAudit)]);
+    assert!(matches!(&s.popup, Some(Popup::Audit { filter, rows: None, .. }) if filter == "alpha"));
+    let row = |subject: &str, outcome: &str| crate::store::AuditRow {
+        op: 1,
+        session: 1,
+        group: None,
+        group_subject: subject.into(),
+        action: "remove".into(),
+        actor: None,
+        sent_at: 1,
+        answered_at: Some(2),
+        target: None,
+        target_phone: Some("+1555".into()),
+        outcome: outcome.into(),
+        detail: None,
+    };
+    update(
+        &mut s,
+        Msg::Engine(Update::Audit(vec![
+            row("Alpha", "done"),
+            row("Zulu", "done"),
+        ])),
+    );
+    let Some(Popup::Audit {
+        rows: Some(rows),
+        filter,
+        ..
+    }) = &s.popup
+    else {
+        panic!("{:?}", s.popup)
+    };
+    assert_eq!(dialogs::audit_rows(rows, filter).len(), 1);
+    update(&mut s, code(KeyCode::Esc));
+
+    // Export: the roster defaults to the selected group.
+    press(&mut s, ":");
+    press(&mut s, "export roster json");
+    assert_eq!(
+        update(&mut s, code(KeyCode::Enter)),
+        vec![Effect::Send(Action::Export {
+            table: Table::Roster,
+            format: Format::Json,
+            filter: Filter {
+                session: None,
+                group: Some(gid(1).to_string())
+            }
+        })]
+    );
+    // A typo is explained and kept.
+    press(&mut s, ":");
+    press(&mut s, "exprt");
+    no_run(&update(&mut s, code(KeyCode::Enter)));
+    assert!(
+        matches!(&s.popup, Some(Popup::Input(d)) if d.error.as_deref().is_some_and(|e| e.contains("unknown command")))
+    );
+}

@@ -28,6 +28,10 @@ fn help_text(kind: &InputKind) -> &'static str {
              joining."
         }
         InputKind::Picture => "Path of a JPEG image (WhatsApp shows it at 640x640).",
+        InputKind::Command => {
+            "audit [text]: the audit log, filtered · export audit|events|roster|requests \
+             [csv|json] [group]: write a file under the data directory"
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Overlays drawn over the panes.
 
+pub mod audit;
 pub mod confirm;
 pub mod frame;
 pub mod help;
