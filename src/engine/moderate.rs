@@ -152,7 +152,7 @@ pub async fn run(
     group: Option<&str>,
     phones: &HashMap<String, String>,
     timeout: Duration,
-    progress: impl Fn(usize, usize),
+    progress: impl Fn(&[TargetOutcome], usize),
 ) -> Answered {
     let group_jid = match group.map(parse_jid) {
         Some(Some(j)) => Some(j),
@@ -363,7 +363,7 @@ async fn participants(
     targets: &[String],
     phones: &HashMap<String, String>,
     timeout: Duration,
-    progress: impl Fn(usize, usize),
+    progress: impl Fn(&[TargetOutcome], usize),
 ) -> Answered {
     let phone = |jid: &str| {
         phones.get(jid).cloned().or_else(|| {
@@ -450,7 +450,8 @@ async fn participants(
                 }));
             }
         }
-        progress(out.len(), targets.len());
+        // Each answered batch is reported (and recorded) before the next goes out.
+        progress(&out, targets.len());
     }
     Answered {
         outcome: Outcome::Done,

@@ -448,10 +448,30 @@ impl Live {
                 },
                 None => None,
             };
-            let progress = |done: usize, total: usize| {
-                if total > moderate::BATCH {
-                    let _ = updates.send(Update::OpProgress { id, done, total });
+            // Bulk work: each answered batch goes into the audit log before the next is sent,
+            // so a crash mid-way loses no confirmed outcome.
+            let recorded = std::sync::atomic::AtomicUsize::new(0);
+            let progress = |so_far: &[crate::ops::TargetOutcome], total: usize| {
+                if total <= moderate::BATCH {
+                    return;
                 }
+                if let (Some(store), Some(row)) = (&store, row) {
+                    let from = recorded.load(std::sync::atomic::Ordering::Relaxed);
+                    let new = &so_far[from.min(so_far.len())..];
+                    let written = tokio::task::block_in_place(|| match store.lock() {
+                        Ok(mut s) => s.record_targets(row, new).map_err(|e| e.to_string()),
+                        Err(_) => Err("the database lock is poisoned".to_string()),
+                    });
+                    if let Err(e) = written {
+                        tracing::error!(%session, "cannot record outcomes: {e}");
+                    }
+                    recorded.store(so_far.len(), std::sync::atomic::Ordering::Relaxed);
+                }
+                let _ = updates.send(Update::OpProgress {
+                    id,
+                    done: so_far.len(),
+                    total,
+                });
             };
             let answered = moderate::run(
                 &client,

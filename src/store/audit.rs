@@ -39,6 +39,22 @@ pub struct AuditRow {
     pub detail: Option<String>,
 }
 
+fn insert_targets(
+    tx: &rusqlite::Connection,
+    op: i64,
+    targets: &[crate::ops::TargetOutcome],
+) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit (op, target, target_phone, outcome, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for t in targets {
+        let detail = (!t.outcome.is_done()).then(|| t.outcome.words());
+        insert.execute(params![op, t.jid, t.phone, t.outcome.code(), detail])?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Records that an operation is being sent; returns its row id for `record_answer`.
     pub fn record_sent(&mut self, op: &OpRecord) -> Result<i64, StoreError> {
@@ -58,10 +74,24 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Records the participants of one answered batch of a bulk operation still under way.
+    pub fn record_targets(
+        &mut self,
+        op: i64,
+        targets: &[crate::ops::TargetOutcome],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        insert_targets(&tx, op, targets)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Records WhatsApp's answer: the operation's outcome and every participant's, in one
-    /// transaction with marking the operation answered.
+    /// transaction with marking the operation answered (batches recorded on the way are
+    /// replaced by the final list).
     pub fn record_answer(&mut self, op: i64, report: &OpReport) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM audit WHERE op = ?1", [op])?;
         let detail = match &report.outcome {
             crate::ops::Outcome::Done => None,
             other => Some(other.words()),
@@ -71,16 +101,7 @@ impl Store {
              WHERE id = ?1",
             params![op, report.at, report.outcome.code(), detail],
         )?;
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO audit (op, target, target_phone, outcome, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for t in &report.targets {
-                let detail = (!t.outcome.is_done()).then(|| t.outcome.words());
-                insert.execute(params![op, t.jid, t.phone, t.outcome.code(), detail])?;
-            }
-        }
+        insert_targets(&tx, op, &report.targets)?;
         tx.commit()?;
         Ok(())
     }

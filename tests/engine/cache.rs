@@ -140,3 +140,138 @@ async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
     let history = store.events(None, None, 100).expect("history");
     assert!(history.iter().any(|(_, e)| e.found_on_reconnect));
 }
+
+/// `kill -9` in the middle of a bulk approve: the runtime (engine, client, cache writer) stops
+/// dead between two batches. The audit log then holds every approval WhatsApp confirmed and
+/// none it did not, and a restart reconciles the pending list with WhatsApp.
+#[test]
+fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
+    use std::time::Duration;
+    use wamod::ops::{Op, OpId};
+    use wamod::sim::world::Account;
+
+    const N: usize = 600;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let runtime = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime")
+    };
+    let requesters: Vec<String> = (0..N).map(|i| format!("1555900{i:04}")).collect();
+    let first = runtime();
+    let (sim, s) = first.block_on(async {
+        let sim = simulator();
+        let (mut h, mut state) = engine(&sim, tmp.path());
+        let s = pair(&mut h, &mut state, &sim, DANA).await;
+        wait(&mut h, &mut state, "club requests", |u, _| match u {
+            Update::Requests { group, .. } if *group == gid(CLUB) => Some(()),
+            _ => None,
+        })
+        .await;
+        sim.act(|w| {
+            for (i, p) in requesters.iter().enumerate() {
+                w.add_account(Account {
+                    phone: p.clone(),
+                    lid: format!("77{i:010}"),
+                    name: format!("Requester {i}"),
+                    blocks_direct_adds: false,
+                });
+            }
+            Ok(((), Vec::new()))
+        })
+        .expect("accounts");
+        for p in &requesters {
+            sim.apply(&Activity::RequestJoin {
+                phone: p.clone(),
+                group: CLUB.into(),
+            })
+            .expect("request");
+        }
+        let jids = wait(&mut h, &mut state, "all requests", |_, st| {
+            st.requests
+                .get(&(s, gid(CLUB)))
+                .filter(|r| r.len() == N + 1)
+                .map(|r| r.iter().map(|x| x.jid.clone()).collect::<Vec<_>>())
+        })
+        .await;
+        // Slow answers, so the kill lands while a batch is in flight.
+        sim.set_latency(Duration::from_millis(400));
+        h.actions
+            .send(Action::Run {
+                id: OpId(1),
+                session: s,
+                group: Some(gid(CLUB)),
+                op: Op::Approve(jids),
+            })
+            .expect("engine");
+        wait(&mut h, &mut state, "the first batch answered", |u, _| {
+            matches!(u, Update::OpProgress { .. }).then_some(())
+        })
+        .await;
+        (sim, s)
+    });
+    first.shutdown_background(); // the kill
+
+    let db = tmp.path().join("wamod.db");
+    let rows = wamod::store::Store::open(&db)
+        .expect("the database opens after the kill")
+        .audit(10_000)
+        .expect("audit");
+    let approve: Vec<_> = rows.iter().filter(|r| r.action == "approve").collect();
+    assert!(
+        approve.iter().all(|r| r.answered_at.is_none()),
+        "the operation never finished, and says so"
+    );
+    let done: Vec<String> = approve
+        .iter()
+        .filter(|r| r.outcome == "done")
+        .filter_map(|r| r.target_phone.clone())
+        .collect();
+    assert!(
+        done.len() >= 256,
+        "the first batch is recorded: {}",
+        done.len()
+    );
+    assert!(
+        done.len() < N + 1,
+        "not everything was done: {}",
+        done.len()
+    );
+    sim.world(|w| {
+        let club = &w.groups[CLUB];
+        for phone in &done {
+            assert!(
+                club.member(phone.trim_start_matches('+')).is_some(),
+                "{phone} recorded as approved but not a member"
+            );
+        }
+    });
+
+    // Restart: the cached pending list is reconciled with WhatsApp's.
+    sim.set_latency(Duration::ZERO);
+    let second = runtime();
+    second.block_on(async {
+        let sessions = tmp.path().join("sessions");
+        let (first_frame, cache) = load_cache(&db, &sessions);
+        let mut state = wamod::app::state::AppState::new(Default::default(), 0);
+        for u in first_frame {
+            update(&mut state, Msg::Engine(u));
+        }
+        let mut h = spawn(EngineConfig {
+            sessions_dir: sessions,
+            endpoint: wamod::engine::Endpoint::InProcess(sim.clone()),
+            database: Some(db.clone()),
+            op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
+            cache,
+        });
+        let pending = sim.world(|w| w.groups[CLUB].pending.len());
+        wait(&mut h, &mut state, "requests reconciled", |_, st| {
+            (st.requests.get(&(s, gid(CLUB))).map(Vec::len) == Some(pending)).then_some(())
+        })
+        .await;
+        h.actions.send(Action::Shutdown).expect("engine");
+        let _ = h.task.await;
+    });
+}
