@@ -863,3 +863,59 @@ fn audit_view() {
     });
     both("audit_view", &s);
 }
+
+/// The first frame of a restart, drawn from wamod.db before any network work (no engine runs
+/// here at all: the network is out of reach).
+#[test]
+fn first_frame_from_the_cache() {
+    use wamod::app::msg::Update;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("wamod.db");
+    let sessions = tmp.path().join("sessions");
+    std::fs::create_dir_all(sessions.join("1")).expect("dir");
+    std::fs::write(sessions.join("1/whatsapp.db"), b"").expect("key store stand-in");
+    let live = fixture();
+    let s1 = SessionId(1);
+    let mut writes = vec![Update::Session {
+        id: s1,
+        phone: Some("+15550001111".into()),
+        name: None,
+    }];
+    writes.push(Update::Groups {
+        session: s1,
+        groups: live.groups[&s1].clone(),
+    });
+    for ((s, g), participants) in &live.rosters {
+        writes.push(Update::Roster {
+            session: *s,
+            group: g.clone(),
+            participants: participants.clone(),
+        });
+    }
+    for ((s, g), requests) in &live.requests {
+        writes.push(Update::Requests {
+            session: *s,
+            group: g.clone(),
+            requests: requests.clone(),
+        });
+    }
+    writes.extend(live.events.iter().cloned().map(Update::Event));
+    wamod::store::Store::open(&db)
+        .expect("db")
+        .apply_updates(&writes, NOW - 300)
+        .expect("cache");
+
+    let (first, _seed) = wamod::engine::load_cache(&db, &sessions);
+    let mut s = AppState::new(Keymap::default(), NOW);
+    s.size = (120, 40);
+    for u in first {
+        update(&mut s, Msg::Engine(u));
+    }
+    let t = render(&s, 120, 40);
+    assert!(
+        find(t.backend().buffer(), "cached 5m").is_some(),
+        "{}",
+        t.backend()
+    );
+    insta::assert_snapshot!("cache_first_frame_120x40", t.backend());
+}

@@ -120,6 +120,8 @@ commands! {
     SetPicture = "set-picture": "set group picture (JPEG)",
     RemovePicture = "remove-picture": "remove group picture (confirm)",
     LastResult = "last-result": "show the last result",
+    History = "history": "history of all groups (again: live)",
+    GroupHistory = "group-history": "history of the selected group",
 }
 
 /// A key with modifiers, as written in config (`"ctrl-c"`, `"G"`, `"tab"`, `"shift-tab"`).
@@ -286,6 +288,8 @@ impl Default for Keymap {
             (X::Sessions, p('P'), C::PairPhone),
             (X::Sessions, p('L'), C::Logout),
             (X::Global, p('o'), C::LastResult),
+            (X::Events, p('h'), C::History),
+            (X::Events, p('H'), C::GroupHistory),
             (X::Groups, p('s'), C::CycleSort),
             (X::Groups, p('C'), C::CreateGroup),
             (X::Groups, p('e'), C::EditSubject),

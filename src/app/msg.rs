@@ -40,6 +40,11 @@ pub enum Action {
     },
     /// Read the audit log (newest first) for the audit view.
     LoadAudit,
+    /// A page of stored events older than `before` (an event id), of one group or all.
+    LoadHistory {
+        group: Option<GroupId>,
+        before: Option<i64>,
+    },
     /// Write a table of wamod.db to a file under `<data dir>/exports/`.
     Export {
         table: crate::store::export::Table,
@@ -122,6 +127,11 @@ pub enum Update {
     },
     /// The audit log, newest first.
     Audit(Vec<crate::store::AuditRow>),
+    /// A page of stored events (newest first) answering `LoadHistory`.
+    History {
+        group: Option<GroupId>,
+        rows: Vec<(i64, GroupEvent)>,
+    },
     /// Something worth telling the user (status bar, info level), e.g. the demo's phone.
     Notice {
         text: String,

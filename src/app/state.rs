@@ -252,6 +252,21 @@ pub enum Popup {
     },
 }
 
+/// The events pane showing stored history instead of the live feed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HistoryView {
+    /// One group, or all.
+    pub group: Option<GroupId>,
+    /// Newest first, with their ids (the next page is before the last id).
+    pub rows: Vec<(i64, GroupEvent)>,
+    pub loading: bool,
+    /// The oldest stored event is loaded.
+    pub exhausted: bool,
+}
+
+/// Rows per history page.
+pub const HISTORY_PAGE: usize = 500;
+
 /// An operation sent and not yet answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingOp {
@@ -313,6 +328,8 @@ pub struct AppState {
     pub paused: HashMap<SessionId, i64>,
     /// Invite links seen, per group.
     pub invite_links: HashMap<(SessionId, GroupId), String>,
+    /// The events pane shows stored history (`h`/`H`) instead of the live feed.
+    pub history: Option<HistoryView>,
 }
 
 impl AppState {
@@ -427,16 +444,17 @@ impl AppState {
     /// Feed events, newest first, filtered by group subject, actor or kind text.
     pub fn visible_events(&self) -> Vec<&GroupEvent> {
         let filter = self.list(Pane::Events).filter.to_lowercase();
-        self.events
-            .iter()
-            .rev()
-            .filter(|e| {
-                filter.is_empty()
-                    || e.group_subject.to_lowercase().contains(&filter)
-                    || e.actor.as_deref().is_some_and(|a| a.contains(&filter))
-                    || format!("{:?}", e.kind).to_lowercase().contains(&filter)
-            })
-            .collect()
+        let rows: Box<dyn Iterator<Item = &GroupEvent>> = match &self.history {
+            Some(h) => Box::new(h.rows.iter().map(|(_, e)| e)),
+            None => Box::new(self.events.iter().rev()),
+        };
+        rows.filter(|e| {
+            filter.is_empty()
+                || e.group_subject.to_lowercase().contains(&filter)
+                || e.actor.as_deref().is_some_and(|a| a.contains(&filter))
+                || format!("{:?}", e.kind).to_lowercase().contains(&filter)
+        })
+        .collect()
     }
 
     /// Rows in a pane, for cursor clamping.

@@ -258,6 +258,37 @@ fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     if let Some(effects) = moderation::command(state, cmd) {
         return effects;
     }
+    let mut effects = command_inner(state, cmd);
+    effects.extend(next_history_page(state));
+    effects
+}
+
+/// Near the end of the loaded history, the next page is asked for (once at a time).
+fn next_history_page(state: &mut AppState) -> Vec<Effect> {
+    if state.focus != Pane::Events {
+        return Vec::new();
+    }
+    let cursor = state.list(Pane::Events).cursor;
+    let rows = state.row_count(Pane::Events);
+    let Some(h) = &mut state.history else {
+        return Vec::new();
+    };
+    if h.loading || h.exhausted || cursor + page_rows() < rows {
+        return Vec::new();
+    }
+    h.loading = true;
+    vec![Effect::Send(Action::LoadHistory {
+        group: h.group.clone(),
+        before: h.rows.last().map(|(id, _)| *id),
+    })]
+}
+
+/// How close to the end of the loaded history the next page is fetched.
+fn page_rows() -> usize {
+    50
+}
+
+fn command_inner(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     let pane = state.focus;
     let rows = state.row_count(pane);
     let moved = |state: &mut AppState, to: usize| {
@@ -291,6 +322,29 @@ fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::FocusRoster => focus(state, Pane::Roster),
         Command::FocusRequests => focus(state, Pane::Requests),
         Command::FocusEvents => focus(state, Pane::Events),
+        Command::History | Command::GroupHistory if pane == Pane::Events => {
+            let group = if cmd == Command::GroupHistory {
+                state.current_group.clone()
+            } else {
+                None
+            };
+            let list = state.list_mut(Pane::Events);
+            list.cursor = 0;
+            list.offset = 0;
+            if state.history.as_ref().is_some_and(|h| h.group == group) {
+                state.history = None;
+                return Vec::new();
+            }
+            state.history = Some(super::state::HistoryView {
+                group: group.clone(),
+                loading: true,
+                ..Default::default()
+            });
+            vec![Effect::Send(Action::LoadHistory {
+                group,
+                before: None,
+            })]
+        }
         Command::Down => moved(state, cursor + 1),
         Command::Up => moved(state, cursor.saturating_sub(1)),
         Command::PageDown => {
@@ -754,8 +808,9 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
                 state.events.pop_front();
             }
             // Newest are shown first: keep a scrolled-away cursor on the same event.
+            let live = state.history.is_none();
             let list = state.list_mut(Pane::Events);
-            if list.cursor > 0 && list.filter.is_empty() {
+            if live && list.cursor > 0 && list.filter.is_empty() {
                 list.cursor += 1;
             }
             clamp(state, Pane::Events);
@@ -768,6 +823,16 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
         Update::OpDone(report) => moderation::on_done(state, *report),
         Update::Paused { session, until } => {
             state.paused.insert(session, until);
+            Vec::new()
+        }
+        Update::History { group, rows } => {
+            if let Some(h) = &mut state.history
+                && h.group == group
+            {
+                h.exhausted = rows.len() < super::state::HISTORY_PAGE;
+                h.loading = false;
+                h.rows.extend(rows);
+            }
             Vec::new()
         }
         Update::Audit(all) => {

@@ -48,6 +48,19 @@ pub fn load_cache(database: &Path, sessions_dir: &Path) -> (Vec<Update>, Vec<Cac
         .filter(|c| linked.contains(&c.id))
         .collect();
     let mut updates = Vec::new();
+    // The feed's latest events, oldest first, as if they had just arrived.
+    if let Ok(store) = Store::open(database)
+        && let Ok(recent) = store.events(None, None, 500)
+    {
+        let linked: Vec<SessionId> = cached.iter().map(|c| c.id).collect();
+        updates.extend(
+            recent
+                .into_iter()
+                .rev()
+                .filter(|(_, e)| linked.contains(&e.session))
+                .map(|(_, e)| Update::Event(e)),
+        );
+    }
     for c in &cached {
         updates.push(Update::Session {
             id: c.id,
@@ -230,6 +243,18 @@ async fn run(
                 continue;
             }
             Action::Shutdown => break,
+            Action::LoadHistory { group, before } => {
+                match &store {
+                    Some(store) => tokio::spawn(reports::history(
+                        store.clone(),
+                        group,
+                        before,
+                        updates.clone(),
+                    )),
+                    None => tokio::spawn(reports::no_database(updates.clone())),
+                };
+                continue;
+            }
             Action::LoadAudit => {
                 match &store {
                     Some(store) => tokio::spawn(reports::audit(store.clone(), updates.clone())),

@@ -28,6 +28,32 @@ pub async fn audit(store: SharedStore, updates: mpsc::UnboundedSender<Update>) {
     });
 }
 
+/// A page of stored events for the history view.
+pub async fn history(
+    store: SharedStore,
+    group: Option<crate::domain::GroupId>,
+    before: Option<i64>,
+    updates: mpsc::UnboundedSender<Update>,
+) {
+    let g = group.clone();
+    let rows = tokio::task::spawn_blocking(move || match store.lock() {
+        Ok(s) => s
+            .events(g.as_ref(), before, crate::app::state::HISTORY_PAGE)
+            .map_err(|e| e.to_string()),
+        Err(_) => Err("the database lock is poisoned".to_string()),
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r| r);
+    let _ = updates.send(match rows {
+        Ok(rows) => Update::History { group, rows },
+        Err(e) => Update::Error {
+            session: None,
+            message: format!("cannot read the event history: {e}"),
+        },
+    });
+}
+
 pub async fn no_database(updates: mpsc::UnboundedSender<Update>) {
     let _ = updates.send(Update::Error {
         session: None,

@@ -346,6 +346,44 @@ impl Store {
 mod tests {
     use super::*;
 
+    #[test]
+    fn history_pages_back_through_thousands_of_events() {
+        let mut store = Store::in_memory().expect("store");
+        let updates: Vec<Update> = (0..3000)
+            .map(|i| {
+                Update::Event(GroupEvent {
+                    at: i,
+                    session: SessionId(1),
+                    group: GroupId(format!("{}@g.us", i % 3)),
+                    group_subject: "G".into(),
+                    actor: None,
+                    kind: GroupEventKind::InviteReset,
+                    found_on_reconnect: false,
+                })
+            })
+            .collect();
+        store.apply_updates(&updates, 0).expect("write");
+        let mut before = None;
+        let mut seen = Vec::new();
+        loop {
+            let page = store.events(None, before, 500).expect("page");
+            if page.is_empty() {
+                break;
+            }
+            before = page.last().map(|(id, _)| *id);
+            seen.extend(page.into_iter().map(|(_, e)| e.at));
+        }
+        assert_eq!(seen.len(), 3000);
+        assert!(
+            seen.windows(2).all(|w| w[0] > w[1]),
+            "newest first, no repeats"
+        );
+        let one = store
+            .events(Some(&GroupId("1@g.us".into())), None, 5000)
+            .expect("group");
+        assert_eq!(one.len(), 1000);
+    }
+
     fn summary(n: u32, subject: &str) -> GroupSummary {
         GroupSummary {
             id: GroupId(format!("{n}@g.us")),

@@ -642,3 +642,67 @@ fn palette_opens_the_audit_view_and_exports() {
         matches!(&s.popup, Some(Popup::Input(d)) if d.error.as_deref().is_some_and(|e| e.contains("unknown command")))
     );
 }
+
+#[test]
+fn history_pages_back_and_toggles_to_live() {
+    let mut s = fixture();
+    let ev = |at: i64| GroupEvent {
+        at,
+        session: S1,
+        group: gid(1),
+        group_subject: "Alpha".into(),
+        actor: None,
+        kind: GroupEventKind::Left {
+            who: vec![format!("+1{at}")],
+        },
+        found_on_reconnect: false,
+    };
+    update(&mut s, Msg::Engine(Update::Event(ev(1))));
+    press(&mut s, "5");
+    assert_eq!(
+        press(&mut s, "H"),
+        vec![Effect::Send(Action::LoadHistory {
+            group: Some(gid(1)),
+            before: None
+        })]
+    );
+    assert!(
+        s.visible_events().is_empty(),
+        "history replaces the live feed"
+    );
+    let page: Vec<(i64, GroupEvent)> = (0..crate::app::state::HISTORY_PAGE as i64)
+        .map(|i| (10_000 - i, ev(10_000 - i)))
+        .collect();
+    update(
+        &mut s,
+        Msg::Engine(Update::History {
+            group: Some(gid(1)),
+            rows: page,
+        }),
+    );
+    assert_eq!(s.visible_events().len(), 500);
+    // A live event does not move the history cursor.
+    press(&mut s, "jj");
+    update(&mut s, Msg::Engine(Update::Event(ev(2))));
+    assert_eq!(s.list(Pane::Events).cursor, 2);
+    // Near the end, the next page (older than the last id) is asked for, once.
+    let e = press(&mut s, "G");
+    assert_eq!(
+        e,
+        vec![Effect::Send(Action::LoadHistory {
+            group: Some(gid(1)),
+            before: Some(10_000 - 499)
+        })]
+    );
+    assert!(press(&mut s, "k").is_empty(), "already loading");
+    // The filter narrows history by person or kind.
+    press(&mut s, "/");
+    press(&mut s, "19999");
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.visible_events().len(), 1);
+    update(&mut s, code(KeyCode::Esc));
+    // `H` again: back to live.
+    press(&mut s, "H");
+    assert!(s.history.is_none());
+    assert_eq!(s.visible_events().len(), 2);
+}

@@ -70,17 +70,36 @@ fn clock(at: i64) -> String {
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let rows = state.visible_events();
     let list_state = state.list(Pane::Events);
-    let block = pane_block(
-        state,
-        theme,
-        Pane::Events,
-        &list::position(rows.len(), list_state.cursor),
-    );
+    let position = list::position(rows.len(), list_state.cursor);
+    let extra = match &state.history {
+        None => position,
+        Some(h) => {
+            let scope = match &h.group {
+                None => "all groups".to_string(),
+                Some(g) => state
+                    .groups
+                    .values()
+                    .flatten()
+                    .find(|x| &x.id == g)
+                    .map_or_else(|| g.to_string(), |x| x.subject.clone()),
+            };
+            let more = if h.loading {
+                " · loading…"
+            } else if h.exhausted {
+                ""
+            } else {
+                " · more below"
+            };
+            format!("{position} · history of {scope}{more}")
+        }
+    };
+    let block = pane_block(state, theme, Pane::Events, &extra);
     if rows.is_empty() {
-        let text = if list_state.filter.is_empty() {
-            "Group events appear here as they happen"
-        } else {
-            "No event matches the filter"
+        let text = match (&state.history, list_state.filter.is_empty()) {
+            (_, false) => "No event matches the filter",
+            (Some(h), true) if h.loading => "Reading the history…",
+            (Some(_), true) => "No stored events yet",
+            (None, true) => "Group events appear here as they happen",
         };
         render_empty(frame, area, block, text, theme);
         return;

@@ -24,17 +24,16 @@ pub fn role_badge(role: Option<Role>, theme: &Theme) -> Span<'static> {
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let rows = state.visible_groups();
     let list_state = state.list(Pane::Groups);
+    // While the list is the cache's, that says more than the sort order.
     let cached = state
         .current_session
         .and_then(|s| state.session(s))
-        .and_then(|s| s.cached_since)
-        .map(|at| format!(" · cached, synced {} ago", crate::ui::age(state.now, at)))
-        .unwrap_or_default();
-    let extra = format!(
-        "{} · sort: {}{cached}",
-        list::position(rows.len(), list_state.cursor),
-        state.group_sort.label()
-    );
+        .and_then(|s| s.cached_since);
+    let position = list::position(rows.len(), list_state.cursor);
+    let extra = match cached {
+        Some(at) => format!("{position} · cached {}", crate::ui::age(state.now, at)),
+        None => format!("{position} · sort: {}", state.group_sort.label()),
+    };
     let block = pane_block(state, theme, Pane::Groups, &extra);
     if rows.is_empty() {
         let text = match state.current_session {
