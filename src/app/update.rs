@@ -777,13 +777,18 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             group,
             participants,
         } => {
-            let ids: std::collections::HashSet<String> =
-                participants.iter().map(|p| p.jid.clone()).collect();
+            // Marks belong to the shown roster; another group's update leaves them alone.
+            if state.current_session == Some(session)
+                && state.current_group.as_ref() == Some(&group)
+            {
+                let ids: std::collections::HashSet<&str> =
+                    participants.iter().map(|p| p.jid.as_str()).collect();
+                state
+                    .list_mut(Pane::Roster)
+                    .marked
+                    .retain(|m| ids.contains(m.as_str()));
+            }
             state.rosters.insert((session, group), participants);
-            state
-                .list_mut(Pane::Roster)
-                .marked
-                .retain(|m| ids.contains(m));
             clamp(state, Pane::Roster);
             Vec::new()
         }
@@ -792,13 +797,17 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             group,
             requests,
         } => {
-            let ids: std::collections::HashSet<String> =
-                requests.iter().map(|r| r.jid.clone()).collect();
+            if state.current_session == Some(session)
+                && state.current_group.as_ref() == Some(&group)
+            {
+                let ids: std::collections::HashSet<&str> =
+                    requests.iter().map(|r| r.jid.as_str()).collect();
+                state
+                    .list_mut(Pane::Requests)
+                    .marked
+                    .retain(|m| ids.contains(m.as_str()));
+            }
             state.requests.insert((session, group), requests);
-            state
-                .list_mut(Pane::Requests)
-                .marked
-                .retain(|m| ids.contains(m));
             clamp(state, Pane::Requests);
             Vec::new()
         }

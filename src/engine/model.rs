@@ -171,6 +171,14 @@ impl SessionModel {
         }
     }
 
+    /// The roster of every group, as updates.
+    pub fn roster_updates(&self) -> Vec<Update> {
+        self.rosters
+            .keys()
+            .map(|id| self.roster_update(id))
+            .collect()
+    }
+
     fn roster_update(&self, id: &GroupId) -> Update {
         Update::Roster {
             session: self.session,

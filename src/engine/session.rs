@@ -357,6 +357,11 @@ impl Live {
                 let now = chrono::Utc::now().timestamp();
                 let (update, missed) = self.model.set_groups(groups, since, now);
                 self.send(update);
+                // Every roster came with the list: the UI opens any group at once, and the
+                // cache keeps them all for the next start's reconnect diff.
+                for u in self.model.roster_updates() {
+                    self.send(u);
+                }
                 for e in missed {
                     self.send(Update::Event(e));
                 }

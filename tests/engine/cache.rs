@@ -80,7 +80,8 @@ async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
         state.events
     );
 
-    // wamod stops; meanwhile the request is withdrawn.
+    // wamod stops; meanwhile the request is withdrawn and Sam leaves a group whose roster was
+    // never opened (it is cached from the group list).
     h.actions.send(Action::Shutdown).expect("engine");
     let _ = h.task.await;
     sim.apply(&Activity::CancelRequest {
@@ -88,6 +89,12 @@ async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
         group: CLUB.into(),
     })
     .expect("cancel");
+    sim.apply(&Activity::Leave {
+        phone: SAM.into(),
+        group: TEAM.into(),
+    })
+    .expect("leave");
+    let sam = format!("+{SAM}");
 
     // Restart: the first state comes from the cache (no network), marked as cached.
     let db = tmp.path().join("wamod.db");
@@ -124,12 +131,15 @@ async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
     wait(
         &mut h2,
         &mut state2,
-        "the withdrawn request, found",
+        "the withdrawn request and Sam's leaving, found",
         |_, st| {
-            found(
+            (found(
                 st,
                 |k| matches!(k, GroupEventKind::RequestRevoked { who } if who.contains(&newbie)),
-            )
+            ) && found(
+                st,
+                |k| matches!(k, GroupEventKind::Left { who } if who.contains(&sam)),
+            ))
             .then_some(())
         },
     )
@@ -274,4 +284,47 @@ fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
         h.actions.send(Action::Shutdown).expect("engine");
         let _ = h.task.await;
     });
+
+    // The exports, parsed back, agree with WhatsApp's (the simulator's) state.
+    use wamod::store::export::{Filter, Format, Table};
+    let store = wamod::store::Store::open(&db).expect("db");
+    let export = |table| {
+        let mut out = Vec::new();
+        let filter = Filter {
+            session: None,
+            group: Some(gid(CLUB).0),
+        };
+        store
+            .export(table, Format::Json, &filter, &mut out)
+            .expect("export");
+        serde_json::from_slice::<Vec<serde_json::Map<String, serde_json::Value>>>(&out)
+            .expect("json parses back")
+    };
+    let phone = |row: &serde_json::Map<String, serde_json::Value>| {
+        row["phone"]
+            .as_str()
+            .map(|p| p.trim_start_matches('+').to_string())
+    };
+    let (members, pending) = sim.world(|w| {
+        let club = &w.groups[CLUB];
+        (club.participants.len(), club.pending.len())
+    });
+    let roster = export(Table::Roster);
+    assert_eq!(roster.len(), members, "one roster row per member");
+    sim.world(|w| {
+        for p in roster.iter().filter_map(phone) {
+            assert!(
+                w.groups[CLUB].member(&p).is_some(),
+                "{p} exported but not a member"
+            );
+        }
+    });
+    let requests = export(Table::Requests);
+    assert_eq!(requests.len(), pending, "one row per pending request");
+    let audit = export(Table::Audit);
+    assert_eq!(
+        audit.iter().filter(|r| r["outcome"] == "done").count(),
+        done.len(),
+        "the audit export holds exactly the confirmed approvals"
+    );
 }

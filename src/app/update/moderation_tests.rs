@@ -706,3 +706,35 @@ fn history_pages_back_and_toggles_to_live() {
     assert!(s.history.is_none());
     assert_eq!(s.visible_events().len(), 2);
 }
+
+#[test]
+fn another_groups_roster_or_requests_leave_the_marks_alone() {
+    let mut s = fixture();
+    press(&mut s, "3  "); // marks the first two rows
+    assert_eq!(s.list(Pane::Roster).marked.len(), 2);
+    for u in [
+        Update::Roster {
+            session: S1,
+            group: gid(2),
+            participants: vec![person(5, Role::Member)],
+        },
+        Update::Requests {
+            session: S1,
+            group: gid(2),
+            requests: Vec::new(),
+        },
+    ] {
+        update(&mut s, Msg::Engine(u));
+    }
+    assert_eq!(s.list(Pane::Roster).marked.len(), 2, "Zulu's update");
+    // The shown roster losing a marked person unmarks them.
+    update(
+        &mut s,
+        Msg::Engine(Update::Roster {
+            session: S1,
+            group: gid(1),
+            participants: vec![person(1, Role::Admin), person(3, Role::Member)],
+        }),
+    );
+    assert_eq!(s.list(Pane::Roster).marked.len(), 1);
+}
