@@ -268,6 +268,14 @@ pub enum GroupEventKind {
     },
     GroupCreated,
     GroupDeleted,
+    /// On a community: these groups (subjects) were linked into it.
+    Linked {
+        groups: Vec<String>,
+    },
+    /// On a community: these groups (subjects) were unlinked from it.
+    Unlinked {
+        groups: Vec<String>,
+    },
     Other {
         what: String,
     },

@@ -61,6 +61,15 @@ pub fn disappearing_words(secs: u32) -> String {
     }
 }
 
+/// A community to create (WhatsApp adds its announcement group).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewCommunity {
+    pub name: String,
+    pub description: Option<String>,
+    /// New members need admin approval.
+    pub approval: bool,
+}
+
 /// A group to create.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NewGroup {
@@ -100,6 +109,22 @@ pub enum Op {
     SetPicture(PathBuf),
     RemovePicture,
     Create(NewGroup),
+    // Communities: the operation's group is the community.
+    CreateCommunity(NewCommunity),
+    /// A new group inside the community (subject and participants of `NewGroup`).
+    CreateSubgroup(NewGroup),
+    /// Existing groups (ids `…@g.us`) into the community; each gets its own outcome.
+    Link(Vec<String>),
+    /// Groups out of the community; `remove_orphans` also removes their members who are in no
+    /// other group of the community.
+    Unlink {
+        groups: Vec<String>,
+        remove_orphans: bool,
+    },
+    /// Join a subgroup (id) of a community we are in.
+    JoinSubgroup(String),
+    /// Deactivate the community: it and its announcement group go; subgroups stay as groups.
+    Deactivate,
 }
 
 impl Op {
@@ -123,6 +148,12 @@ impl Op {
             Op::SetPicture(_) => "picture",
             Op::RemovePicture => "remove-picture",
             Op::Create(_) => "create",
+            Op::CreateCommunity(_) => "create-community",
+            Op::CreateSubgroup(_) => "create-subgroup",
+            Op::Link(_) => "link",
+            Op::Unlink { .. } => "unlink",
+            Op::JoinSubgroup(_) => "join-subgroup",
+            Op::Deactivate => "deactivate",
         }
     }
 
@@ -151,6 +182,12 @@ impl Op {
             Op::SetPicture(_) => "Set the group picture".into(),
             Op::RemovePicture => "Remove the group picture".into(),
             Op::Create(g) => format!("Create \"{}\"", g.subject),
+            Op::CreateCommunity(c) => format!("Create the community \"{}\"", c.name),
+            Op::CreateSubgroup(g) => format!("Create the subgroup \"{}\"", g.subject),
+            Op::Link(v) => format!("Link {}", n(v, "1 group", "groups")),
+            Op::Unlink { groups, .. } => format!("Unlink {}", n(groups, "1 group", "groups")),
+            Op::JoinSubgroup(_) => "Join the subgroup".into(),
+            Op::Deactivate => "Deactivate the community".into(),
         }
     }
 
@@ -162,8 +199,10 @@ impl Op {
             | Op::Promote(v)
             | Op::Demote(v)
             | Op::Approve(v)
-            | Op::Reject(v) => v,
-            Op::Create(g) => &g.participants,
+            | Op::Reject(v)
+            | Op::Link(v)
+            | Op::Unlink { groups: v, .. } => v,
+            Op::Create(g) | Op::CreateSubgroup(g) => &g.participants,
             _ => &[],
         }
     }
@@ -177,6 +216,8 @@ impl Op {
                 | Op::Join(_)
                 | Op::Leave
                 | Op::Create(_)
+                | Op::CreateCommunity(_)
+                | Op::JoinSubgroup(_)
                 // Subject, description and settings are open to all unless "edit info" is
                 // admins-only; the reducer checks that case itself.
                 | Op::SetSubject(_)
@@ -186,7 +227,10 @@ impl Op {
 
     /// Acts on a group the session is in (everything but join, preview and create).
     pub fn needs_group(&self) -> bool {
-        !matches!(self, Op::PreviewInvite(_) | Op::Join(_) | Op::Create(_))
+        !matches!(
+            self,
+            Op::PreviewInvite(_) | Op::Join(_) | Op::Create(_) | Op::CreateCommunity(_)
+        )
     }
 }
 
@@ -277,8 +321,9 @@ impl Outcome {
 /// A participant's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetOutcome {
+    /// A participant's JID, or a group's id for link and unlink.
     pub jid: String,
-    /// `+15550001111`, when known.
+    /// How to name it: `+15550001111` when known, or the group's subject for link and unlink.
     pub phone: Option<String>,
     pub outcome: Outcome,
 }

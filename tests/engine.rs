@@ -9,6 +9,8 @@ mod moderation;
 
 #[path = "engine/cache.rs"]
 mod cache;
+#[path = "engine/community.rs"]
+mod community;
 
 use std::time::Duration;
 

@@ -128,6 +128,26 @@ fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
         s.contains(&first_word)
     });
 
+    // The community as a tree, with a subgroup Dana is not in; Enter on it joins it.
+    tmux.wait_for("the community tree", Duration::from_secs(30), |s| {
+        s.contains("▾⌂ Riverside Comm") && s.contains("○ Riverside Bo")
+    });
+    tmux.keys(&["2", "/"]);
+    tmux.keys(&["-l", "Book Swap"]);
+    tmux.keys(&["Enter", "j", "Enter"]);
+    tmux.wait_for("the join confirm", Duration::from_secs(10), |s| {
+        s.contains("Join Riverside Book Swap, a group of Riverside")
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("the joined subgroup", Duration::from_secs(30), |s| {
+        s.contains("Joined the group") && s.contains("Roster 1/35 · Riverside Book Swap")
+    });
+    tmux.keys(&["2"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the groups filter cleared", Duration::from_secs(10), |s| {
+        !s.contains("/Book")
+    });
+
     // Open the 1,024-member group's roster: focus groups, filter by its name, open.
     tmux.keys(&["2", "/"]);
     tmux.keys(&["-l", &big]);

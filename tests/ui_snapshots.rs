@@ -919,3 +919,80 @@ fn first_frame_from_the_cache() {
     );
     insta::assert_snapshot!("cache_first_frame_120x40", t.backend());
 }
+
+/// Puts the groups cursor on the row with this subject.
+fn cursor_on(s: &mut AppState, subject: &str) {
+    let i = s
+        .group_rows()
+        .iter()
+        .position(|r| r.group.subject == subject)
+        .expect("row");
+    s.focus = Pane::Groups;
+    s.list_mut(Pane::Groups).cursor = i;
+}
+
+#[test]
+fn community_tree_and_dialogs() {
+    let mut s = fixture();
+    // The community lists a subgroup Dana is not in (from WhatsApp's subgroup list).
+    let mut allotments = group(13, "Allotment Swap", 19, None, 0);
+    allotments.community = CommunityMark::Subgroup { parent: gid(8) };
+    update(
+        &mut s,
+        Msg::Engine(wamod::app::msg::Update::Subgroups {
+            session: SessionId(1),
+            community: gid(8),
+            subgroups: vec![allotments],
+        }),
+    );
+    cursor_on(&mut s, "Allotment Swap");
+    insta::assert_snapshot!("community_tree_120x40", render(&s, 120, 40).backend());
+    // Enter on it: join it, after asking.
+    press_code(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!(
+        "community_join_subgroup_120x40",
+        render(&s, 120, 40).backend()
+    );
+
+    let mut s = fixture();
+    cursor_on(&mut s, "Neighbourhood Watch");
+    press(&mut s, "z");
+    assert_eq!(
+        s.group_rows()[s.list(Pane::Groups).cursor].group.subject,
+        "Riverside Community",
+        "folding from a subgroup lands on its community"
+    );
+    insta::assert_snapshot!("community_folded_80x24", render(&s, 80, 24).backend());
+
+    let mut s = fixture();
+    press(&mut s, "2N");
+    update(&mut s, Msg::Paste("Riverside Makers".into()));
+    both("dialog_create_community", &s);
+
+    let mut s = fixture();
+    cursor_on(&mut s, "Riverside Community");
+    press(&mut s, "B");
+    insta::assert_snapshot!(
+        "dialog_create_subgroup_120x40",
+        render(&s, 120, 40).backend()
+    );
+
+    let mut s = fixture();
+    cursor_on(&mut s, "Community Garden");
+    press(&mut s, "L");
+    press(&mut s, " ");
+    insta::assert_snapshot!(
+        "community_link_picker_120x40",
+        render(&s, 120, 40).backend()
+    );
+
+    let mut s = fixture();
+    cursor_on(&mut s, "Community Garden");
+    press(&mut s, "U");
+    both("community_unlink_confirm", &s);
+
+    let mut s = fixture();
+    cursor_on(&mut s, "Riverside Community");
+    press(&mut s, "X");
+    insta::assert_snapshot!("community_deactivate_80x24", render(&s, 80, 24).backend());
+}

@@ -122,6 +122,13 @@ commands! {
     LastResult = "last-result": "show the last result",
     History = "history": "history of all groups (again: live)",
     GroupHistory = "group-history": "history of the selected group",
+    Fold = "fold": "fold / unfold the community",
+    FoldAll = "fold-all": "fold / unfold every community",
+    CreateCommunity = "create-community": "create a community",
+    CreateSubgroup = "create-subgroup": "new group in this community",
+    LinkGroups = "link-groups": "link groups into this community",
+    UnlinkGroup = "unlink": "unlink this subgroup (confirm)",
+    Deactivate = "deactivate": "deactivate the community (confirm)",
 }
 
 /// A key with modifiers, as written in config (`"ctrl-c"`, `"G"`, `"tab"`, `"shift-tab"`).
@@ -301,6 +308,13 @@ impl Default for Keymap {
             (X::Groups, p('l'), C::LeaveGroup),
             (X::Groups, p('p'), C::SetPicture),
             (X::Groups, p('D'), C::RemovePicture),
+            (X::Groups, p('z'), C::Fold),
+            (X::Groups, p('Z'), C::FoldAll),
+            (X::Groups, p('N'), C::CreateCommunity),
+            (X::Groups, p('B'), C::CreateSubgroup),
+            (X::Groups, p('L'), C::LinkGroups),
+            (X::Groups, p('U'), C::UnlinkGroup),
+            (X::Groups, p('X'), C::Deactivate),
             (X::Roster, p('a'), C::AddParticipants),
             (X::Roster, p('x'), C::RemoveParticipants),
             (X::Roster, p('+'), C::Promote),

@@ -1,6 +1,7 @@
 //! The application model: state, messages, the pure reducer and the keymap.
 
 pub mod editor;
+pub mod group_tree;
 pub mod keymap;
 pub mod msg;
 pub mod state;

@@ -110,6 +110,18 @@ pub enum Update {
         group: GroupId,
         requests: Vec<JoinRequest>,
     },
+    /// Every subgroup of a community, including those the session is not in (`my_role: None`).
+    Subgroups {
+        session: SessionId,
+        community: GroupId,
+        subgroups: Vec<GroupSummary>,
+    },
+    /// The merged participants of a community and its subgroups, each with their highest role.
+    CommunityMembers {
+        session: SessionId,
+        community: GroupId,
+        participants: Vec<Participant>,
+    },
     /// A live group event for the feed.
     Event(GroupEvent),
     /// A bulk operation's progress: `done` of `total` participants answered.

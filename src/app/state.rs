@@ -1,6 +1,6 @@
 //! The model: everything the UI shows, and nothing it does not. Mutated only by `update()`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::app::editor::Editor;
 use crate::app::keymap::{Context, Keymap};
@@ -192,10 +192,35 @@ pub struct SettingsDialog {
     pub cursor: usize,
 }
 
-/// The create-group form.
+/// What the create form makes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CreateKind {
+    #[default]
+    Group,
+    Community,
+    /// A subgroup inside this community (named for the title).
+    Subgroup {
+        community: GroupId,
+        name: String,
+    },
+}
+
+impl CreateKind {
+    /// The form's fields for this kind, in Tab order.
+    pub fn fields(&self) -> &'static [usize] {
+        match self {
+            CreateKind::Group => &[0, 1, 2, 3, 4, 5],
+            CreateKind::Community => &[0, 2, 3],
+            CreateKind::Subgroup { .. } => &[0, 1],
+        }
+    }
+}
+
+/// The create form: a group, a community, or a subgroup in a community.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateDialog {
     pub session: SessionId,
+    pub kind: CreateKind,
     /// 0 subject, 1 participants, 2 description, 3 approval, 4 admins-only send, 5 admins-only edit.
     pub field: usize,
     pub subject: Editor,
@@ -205,6 +230,36 @@ pub struct CreateDialog {
     pub admins_only_send: bool,
     pub admins_only_edit: bool,
     pub error: Option<String>,
+}
+
+impl CreateDialog {
+    pub fn new(session: SessionId, kind: CreateKind) -> Self {
+        use crate::app::update::moderation::{DESCRIPTION_MAX, SUBJECT_MAX};
+        Self {
+            session,
+            kind,
+            field: 0,
+            subject: Editor::single("").limit(SUBJECT_MAX),
+            participants: Editor::multi(""),
+            description: Editor::multi("").limit(DESCRIPTION_MAX),
+            approval: false,
+            admins_only_send: false,
+            admins_only_edit: false,
+            error: None,
+        }
+    }
+}
+
+/// The link picker: groups that can join the community, to mark and link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkPicker {
+    pub session: SessionId,
+    pub community: GroupId,
+    pub community_name: String,
+    /// Groups where the session is admin and that are in no community.
+    pub candidates: Vec<(GroupId, String)>,
+    pub cursor: usize,
+    pub marked: BTreeSet<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,6 +299,8 @@ pub enum Popup {
         rows: Option<Vec<crate::store::AuditRow>>,
         scroll: usize,
     },
+    /// Groups to link into a community.
+    Link(LinkPicker),
     /// Someone changed the description while we edited it: reload and retry, or drop ours.
     DescriptionConflict {
         session: SessionId,
@@ -330,6 +387,12 @@ pub struct AppState {
     pub invite_links: HashMap<(SessionId, GroupId), String>,
     /// The events pane shows stored history (`h`/`H`) instead of the live feed.
     pub history: Option<HistoryView>,
+    /// Every subgroup of each community, joined or not (`my_role: None`).
+    pub subgroups: HashMap<(SessionId, GroupId), Vec<GroupSummary>>,
+    /// A community's merged participants (all its groups), shown as its roster once loaded.
+    pub community_members: HashMap<(SessionId, GroupId), Vec<Participant>>,
+    /// Communities folded in the groups pane.
+    pub folded: HashSet<(SessionId, GroupId)>,
 }
 
 impl AppState {
@@ -354,36 +417,14 @@ impl AppState {
         self.sessions.iter().find(|s| s.id == id)
     }
 
-    /// Groups of the current session, filtered by the groups filter and sorted.
+    /// Groups of the current session as the pane shows them: the community tree, filtered and
+    /// sorted.
+    pub fn group_rows(&self) -> Vec<crate::app::group_tree::GroupRow<'_>> {
+        crate::app::group_tree::rows(self)
+    }
+
     pub fn visible_groups(&self) -> Vec<&GroupSummary> {
-        let Some(session) = self.current_session else {
-            return Vec::new();
-        };
-        let Some(groups) = self.groups.get(&session) else {
-            return Vec::new();
-        };
-        let filter = self.list(Pane::Groups).filter.to_lowercase();
-        let mut rows: Vec<&GroupSummary> = groups
-            .iter()
-            .filter(|g| filter.is_empty() || g.subject.to_lowercase().contains(&filter))
-            .collect();
-        match self.group_sort {
-            GroupSort::Name => rows.sort_by(|a, b| {
-                a.subject
-                    .to_lowercase()
-                    .cmp(&b.subject.to_lowercase())
-                    .then_with(|| a.id.cmp(&b.id))
-            }),
-            GroupSort::Size => {
-                rows.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.subject.cmp(&b.subject)))
-            }
-            GroupSort::Pending => rows.sort_by(|a, b| {
-                b.pending
-                    .cmp(&a.pending)
-                    .then_with(|| a.subject.cmp(&b.subject))
-            }),
-        }
-        rows
+        self.group_rows().into_iter().map(|r| r.group).collect()
     }
 
     pub fn current_group_summary(&self) -> Option<&GroupSummary> {
@@ -398,7 +439,12 @@ impl AppState {
         else {
             return Vec::new();
         };
-        let Some(roster) = self.rosters.get(&(session, group)) else {
+        let key = (session, group);
+        let Some(roster) = self
+            .community_members
+            .get(&key)
+            .or_else(|| self.rosters.get(&key))
+        else {
             return Vec::new();
         };
         let filter = self.list(Pane::Roster).filter.to_lowercase();

@@ -97,6 +97,15 @@ fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Popup::Confirm(confirm) => match key.code {
+            KeyCode::Char('r') if community::unlink_removing_orphans(&confirm).is_some() => {
+                state.popup = None;
+                match community::unlink_removing_orphans(&confirm) {
+                    Some(Confirm::Op {
+                        session, group, op, ..
+                    }) => dialogs::confirm_op(state, session, group, op),
+                    _ => Vec::new(),
+                }
+            }
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 state.popup = None;
                 match confirm {
@@ -120,6 +129,7 @@ fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Popup::Input(d) => dialogs::input_key(state, *d, key),
         Popup::Settings(d) => dialogs::settings_key(state, d, key),
         Popup::Create(c) => dialogs::create_key(state, *c, key),
+        Popup::Link(p) => community::picker_key(state, p, key),
         Popup::Invite { .. } => dialogs::invite_key(state, key),
         Popup::Result { .. } => dialogs::result_key(state, key),
         Popup::Preview { .. } => dialogs::preview_key(state, key),
@@ -258,6 +268,9 @@ fn command(state: &mut AppState, cmd: Command) -> Vec<Effect> {
     if let Some(effects) = moderation::command(state, cmd) {
         return effects;
     }
+    if let Some(effects) = community::command(state, cmd) {
+        return effects;
+    }
     let mut effects = command_inner(state, cmd);
     effects.extend(next_history_page(state));
     effects
@@ -360,7 +373,12 @@ fn command_inner(state: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::Open => {
             match pane {
                 Pane::Sessions => state.focus = Pane::Groups,
-                Pane::Groups => state.focus = Pane::Roster,
+                Pane::Groups => {
+                    if let Some(effects) = community::open_row(state) {
+                        return effects;
+                    }
+                    state.focus = Pane::Roster
+                }
                 _ => {}
             }
             Vec::new()
@@ -512,11 +530,14 @@ fn follow_cursor(state: &mut AppState) -> Vec<Effect> {
 
 fn select_group_at_cursor(state: &mut AppState) -> Vec<Effect> {
     let cursor = state.list(Pane::Groups).cursor;
-    let picked = state
-        .visible_groups()
-        .get(cursor)
-        .map(|g| (g.id.clone(), g.my_role.is_some_and(|r| r.is_admin())));
-    let Some((id, admin)) = picked else {
+    let picked = state.group_rows().get(cursor).map(|r| {
+        (
+            r.group.id.clone(),
+            r.group.my_role.is_some_and(|r| r.is_admin()),
+            r.joined,
+        )
+    });
+    let Some((id, admin, joined)) = picked else {
         return Vec::new();
     };
     if state.current_group.as_ref() == Some(&id) {
@@ -532,6 +553,10 @@ fn select_group_at_cursor(state: &mut AppState) -> Vec<Effect> {
     let Some(session) = state.current_session else {
         return Vec::new();
     };
+    // A subgroup we are not in has no roster to load (Enter offers to join it).
+    if !joined {
+        return Vec::new();
+    }
     let mut out = vec![Effect::Send(Action::LoadRoster {
         session,
         group: id.clone(),
@@ -792,6 +817,26 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             clamp(state, Pane::Roster);
             Vec::new()
         }
+        Update::Subgroups {
+            session,
+            community,
+            subgroups,
+        } => {
+            state.subgroups.insert((session, community), subgroups);
+            reselect_group(state);
+            Vec::new()
+        }
+        Update::CommunityMembers {
+            session,
+            community,
+            participants,
+        } => {
+            state
+                .community_members
+                .insert((session, community), participants);
+            clamp(state, Pane::Roster);
+            Vec::new()
+        }
         Update::Requests {
             session,
             group,
@@ -861,11 +906,14 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
     }
 }
 
+pub mod community;
 pub mod dialogs;
 pub mod moderation;
 
 pub use dialogs::{parse_invite, parse_participants};
 
+#[cfg(test)]
+mod community_tests;
 #[cfg(test)]
 mod moderation_tests;
 #[cfg(test)]

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::{
-    GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest, Participant, SessionId,
+    CommunityMark, GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest, Participant,
+    SessionId,
 };
 use crate::ops::disappearing_words;
 
@@ -82,6 +83,23 @@ pub fn groups(
             && x != y
         {
             out.push(ev(setting("add members", who(y))));
+        }
+        if before.community != g.community {
+            let name = |p: &GroupId| {
+                new.get(p)
+                    .map_or_else(|| p.to_string(), |c| c.subject.clone())
+            };
+            match (&before.community, &g.community) {
+                (_, CommunityMark::Subgroup { parent }) => out.push(ev(GroupEventKind::Other {
+                    what: format!("linked to the community {}", name(parent)),
+                })),
+                (CommunityMark::Subgroup { parent }, CommunityMark::None) => {
+                    out.push(ev(GroupEventKind::Other {
+                        what: format!("unlinked from the community {}", name(parent)),
+                    }))
+                }
+                _ => {}
+            }
         }
         if let (Some(was), Some(now_r)) = (old_rosters.get(id), new_rosters.get(id)) {
             out.extend(roster(was, now_r).into_iter().map(ev));

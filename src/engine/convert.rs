@@ -79,7 +79,11 @@ pub fn participant(jid: &Jid, phone: Option<&Jid>, lid: Option<&Jid>, role: Role
 }
 
 pub fn roster(meta: &whatsapp_rust::GroupMetadata) -> Vec<Participant> {
-    meta.participants
+    participants(&meta.participants)
+}
+
+pub fn participants(people: &[whatsapp_rust::features::GroupParticipant]) -> Vec<Participant> {
+    people
         .iter()
         .map(|p| {
             participant(

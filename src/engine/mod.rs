@@ -4,6 +4,7 @@
 
 pub mod away;
 pub mod bot;
+pub mod community;
 pub mod convert;
 pub mod endpoint;
 pub mod model;

@@ -12,7 +12,8 @@ use super::convert::{
 };
 use crate::app::msg::Update;
 use crate::domain::{
-    GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest, Participant, Role, SessionId,
+    CommunityMark, GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest, Participant,
+    Role, SessionId,
 };
 
 #[derive(Debug, Default)]
@@ -171,6 +172,15 @@ impl SessionModel {
         }
     }
 
+    /// The communities the session is in.
+    pub fn communities(&self) -> Vec<GroupId> {
+        self.groups
+            .values()
+            .filter(|g| g.community == CommunityMark::Community)
+            .map(|g| g.id.clone())
+            .collect()
+    }
+
     /// The roster of every group, as updates.
     pub fn roster_updates(&self) -> Vec<Update> {
         self.rosters
@@ -219,6 +229,8 @@ impl SessionModel {
         let mut touched_requests = false;
         let mut touched_group = false;
         let mut gone = false;
+        // Other groups this notification changed (subgroups of a community).
+        let mut also: Vec<GroupId> = Vec::new();
 
         let kind = match &u.action {
             A::Add {
@@ -444,7 +456,41 @@ impl SessionModel {
             A::Invite { .. } | A::RevokeInvite => GroupEventKind::InviteReset,
             A::Delete { .. } => {
                 gone = true;
+                // A deactivated community: its subgroups stay, as plain groups.
+                for g in self.groups.values_mut() {
+                    if matches!(&g.community, CommunityMark::Subgroup { parent } if *parent == id) {
+                        g.community = CommunityMark::None;
+                        also.push(g.id.clone());
+                    }
+                }
                 GroupEventKind::GroupDeleted
+            }
+            A::Link { raw, .. } | A::Unlink { raw, .. } => {
+                let link = matches!(u.action, A::Link { .. });
+                let mut names = Vec::new();
+                for n in raw.get_children_by_tag("group") {
+                    let Some(jid) = n.attrs.get("jid").map(|v| v.as_str().into_owned()) else {
+                        continue;
+                    };
+                    let sub = GroupId(jid);
+                    match self.groups.get_mut(&sub) {
+                        Some(g) => {
+                            g.community = if link {
+                                CommunityMark::Subgroup { parent: id.clone() }
+                            } else {
+                                CommunityMark::None
+                            };
+                            names.push(g.subject.clone());
+                            also.push(sub);
+                        }
+                        None => names.push(sub.to_string()),
+                    }
+                }
+                if link {
+                    GroupEventKind::Linked { groups: names }
+                } else {
+                    GroupEventKind::Unlinked { groups: names }
+                }
             }
             A::Create { .. } => GroupEventKind::GroupCreated,
             other => GroupEventKind::Other {
@@ -474,7 +520,11 @@ impl SessionModel {
             kind,
             found_on_reconnect: false,
         });
-        let mut out = Vec::new();
+        let mut out: Vec<Update> = also
+            .iter()
+            .filter(|g| self.groups.contains_key(*g))
+            .map(|g| self.group_update(g))
+            .collect();
         if gone {
             self.groups.remove(&id);
             self.rosters.remove(&id);

@@ -32,7 +32,7 @@ pub struct Answered {
 }
 
 impl Answered {
-    fn whole(outcome: Outcome) -> Self {
+    pub(super) fn whole(outcome: Outcome) -> Self {
         let pause = match &outcome {
             Outcome::RateLimited { retry_secs } => {
                 Some(Duration::from_secs(u64::from(*retry_secs)))
@@ -63,7 +63,7 @@ pub fn error_outcome(e: &GroupError) -> Outcome {
     }
 }
 
-fn iq_outcome(e: &IqError) -> Outcome {
+pub(super) fn iq_outcome(e: &IqError) -> Outcome {
     match e {
         IqError::Timeout => Outcome::Unknown {
             why: "no answer from WhatsApp in time".into(),
@@ -127,7 +127,7 @@ fn participant_outcome(op: &Op, r: &ParticipantChangeResponse) -> Outcome {
 }
 
 /// Runs `fut` with a deadline: past it the answer is unknown (the request may still land).
-async fn within<T>(
+pub(super) async fn within<T>(
     timeout: Duration,
     fut: impl Future<Output = Result<T, GroupError>>,
 ) -> Result<T, Outcome> {
@@ -140,7 +140,7 @@ async fn within<T>(
     }
 }
 
-fn parse_jid(s: &str) -> Option<Jid> {
+pub(super) fn parse_jid(s: &str) -> Option<Jid> {
     s.parse::<Jid>().ok().filter(|j| !j.user.is_empty())
 }
 
@@ -337,6 +337,14 @@ pub async fn run(
             )
         }
         Op::Create(new) => create(client, new, phones, timeout).await,
+        Op::CreateCommunity(_)
+        | Op::CreateSubgroup(_)
+        | Op::Link(_)
+        | Op::Unlink { .. }
+        | Op::JoinSubgroup(_)
+        | Op::Deactivate => {
+            super::community::run(client, op, group_jid.as_ref(), phones, timeout).await
+        }
     }
 }
 

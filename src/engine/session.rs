@@ -48,10 +48,24 @@ pub enum SessionCmd {
 enum Internal {
     OpDone(OpReport, Option<Duration>),
     // Each fetch carries the model's notification number from when it started.
-    Groups(Result<Vec<(GroupSummary, Vec<Participant>)>, String>, u64),
+    Groups(
+        Result<Vec<(GroupSummary, Vec<Participant>)>, String>,
+        u64,
+        Sync,
+    ),
     Group(Result<(GroupSummary, Vec<Participant>), String>, u64),
     Requests(GroupId, Result<Vec<JoinRequest>, String>, u64),
     PairCode(Result<String, String>),
+    Subgroups(GroupId, Result<Vec<GroupSummary>, String>),
+    Members(GroupId, Result<Vec<Participant>, String>),
+}
+
+/// Why the group list is loaded: on (re)connect (or `r`) the differences with what we had are
+/// what was missed; after our own community change they are its known effects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sync {
+    Connected,
+    AfterOwnChange,
 }
 
 enum Flow {
@@ -218,7 +232,7 @@ impl Live {
                     session: self.id,
                     state: ConnState::Connected,
                 });
-                self.load_groups(client);
+                self.load_groups(client, Sync::Connected);
             }
             Event::Disconnected(d) => self.send(Update::Conn {
                 session: self.id,
@@ -237,8 +251,20 @@ impl Live {
                 return Flow::Stop;
             }
             Event::GroupUpdate(u) => {
+                let group = convert::group_id(&u.group_jid);
+                let known = self.model.groups.contains_key(&group);
                 for update in self.model.apply(u) {
                     self.send(update);
+                }
+                // Added to a group we did not have (a new subgroup, a join): load it.
+                if !known
+                    && matches!(
+                        u.action,
+                        whatsapp_rust::wacore::stanza::groups::GroupNotificationAction::Create { .. }
+                            | whatsapp_rust::wacore::stanza::groups::GroupNotificationAction::Add { .. }
+                    )
+                {
+                    self.load_group(client, group);
                 }
             }
             Event::PictureUpdate(p) if p.jid.server == whatsapp_rust::Server::Group => {
@@ -295,7 +321,7 @@ impl Live {
                 Flow::Stop
             }
             SessionCmd::Refresh => {
-                self.load_groups(client);
+                self.load_groups(client, Sync::Connected);
                 Flow::Continue
             }
             SessionCmd::LoadRoster(group) => {
@@ -306,6 +332,9 @@ impl Live {
                         group: group.clone(),
                         participants: self.model.rosters[&group].clone(),
                     });
+                }
+                if self.model.communities().contains(&group) {
+                    self.load_members(client, group.clone());
                 }
                 self.load_group(client, group);
                 Flow::Continue
@@ -335,11 +364,16 @@ impl Live {
                         until: report.at + i64::try_from(pause.as_secs()).unwrap_or(60),
                     });
                 }
-                // New memberships show up in the group list only after a reload.
+                // New memberships and community changes show in the group list after a reload.
+                let restructured = matches!(
+                    report.action,
+                    "link" | "unlink" | "deactivate" | "create-community" | "create-subgroup"
+                );
                 if report.outcome.is_done()
-                    && matches!(report.answer, Some(Answer::Joined(_) | Answer::Created(_)))
+                    && (restructured
+                        || matches!(report.answer, Some(Answer::Joined(_) | Answer::Created(_))))
                 {
-                    self.load_groups(client);
+                    self.load_groups(client, Sync::AfterOwnChange);
                 }
                 if report.action == "leave"
                     && report.outcome.is_done()
@@ -353,14 +387,24 @@ impl Live {
                 }
                 self.send(Update::OpDone(Box::new(report)));
             }
-            Internal::Groups(Ok(groups), since) => {
+            Internal::Groups(Ok(groups), since, sync) => {
                 let now = chrono::Utc::now().timestamp();
                 let (update, missed) = self.model.set_groups(groups, since, now);
+                // Our own change is in the feed already (its notifications): no "missed" diff.
+                let missed = if sync == Sync::AfterOwnChange {
+                    Vec::new()
+                } else {
+                    missed
+                };
                 self.send(update);
                 // Every roster came with the list: the UI opens any group at once, and the
                 // cache keeps them all for the next start's reconnect diff.
                 for u in self.model.roster_updates() {
                     self.send(u);
+                }
+                // The tree shows every subgroup of our communities, joined or not.
+                for community in self.model.communities() {
+                    self.load_subgroups(client, community);
                 }
                 for e in missed {
                     self.send(Update::Event(e));
@@ -384,9 +428,21 @@ impl Live {
                     code,
                 });
             }
-            Internal::Groups(Err(e), _)
+            Internal::Subgroups(community, Ok(subgroups)) => self.send(Update::Subgroups {
+                session: self.id,
+                community,
+                subgroups,
+            }),
+            Internal::Members(community, Ok(participants)) => self.send(Update::CommunityMembers {
+                session: self.id,
+                community,
+                participants,
+            }),
+            Internal::Groups(Err(e), _, _)
             | Internal::Group(Err(e), _)
             | Internal::Requests(_, Err(e), _)
+            | Internal::Subgroups(_, Err(e))
+            | Internal::Members(_, Err(e))
             | Internal::PairCode(Err(e)) => {
                 tracing::warn!(session = %self.id, "request failed: {e}");
                 self.send(Update::Error {
@@ -525,12 +581,16 @@ impl Live {
                 out.insert(r.jid.clone(), ph.clone());
             }
         }
+        // Link and unlink name groups: by subject.
+        for (id, summary) in &self.model.groups {
+            out.insert(id.to_string(), summary.subject.clone());
+        }
         out
     }
 
     /// All groups with their rosters, then the join requests of those where we are admin and
     /// approval is on (the only ones that can have any).
-    fn load_groups(&self, client: &Arc<Client>) {
+    fn load_groups(&self, client: &Arc<Client>, sync: Sync) {
         let client = client.clone();
         let tx = self.internal.clone();
         let me = self.model.me.clone();
@@ -554,7 +614,7 @@ impl Live {
                     .collect(),
                 Err(_) => Vec::new(),
             };
-            if tx.send(Internal::Groups(result, since)).is_err() {
+            if tx.send(Internal::Groups(result, since, sync)).is_err() {
                 return;
             }
             for group in admin_approval {
@@ -582,6 +642,24 @@ impl Live {
                 Err(_) => Err(format!("not a group id: {group}")),
             };
             let _ = tx.send(Internal::Group(result, since));
+        });
+    }
+
+    fn load_subgroups(&self, client: &Arc<Client>, community: GroupId) {
+        let client = client.clone();
+        let tx = self.internal.clone();
+        tokio::spawn(async move {
+            let r = super::community::subgroups(&client, &community).await;
+            let _ = tx.send(Internal::Subgroups(community, r));
+        });
+    }
+
+    fn load_members(&self, client: &Arc<Client>, community: GroupId) {
+        let client = client.clone();
+        let tx = self.internal.clone();
+        tokio::spawn(async move {
+            let r = super::community::merged_participants(&client, &community).await;
+            let _ = tx.send(Internal::Members(community, r));
         });
     }
 

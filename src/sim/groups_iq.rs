@@ -34,6 +34,8 @@ fn text(node: &Node) -> Option<String> {
 pub fn is_group_iq(iq: &Node) -> bool {
     match attr(iq, "xmlns").as_deref() {
         Some("w:g2") => true,
+        // The community queries whatsapp-rust sends as MEX (GraphQL).
+        Some("w:mex") => super::mex::is_community_query(iq),
         Some("w:profile:picture") => attr(iq, "target").is_some_and(|t| t.ends_with("@g.us")),
         _ => false,
     }
@@ -44,10 +46,14 @@ pub fn is_group_iq(iq: &Node) -> bool {
 /// `description`, `leave`, `invite` (get/reset link), `join` (by code), `invite_info`,
 /// `membership_approval_requests`, `membership_requests_action`, `cancel_membership_requests`,
 /// `setting` (every toggle), `picture`, `links`, `unlink`, `delete_parent`, `query_linked`,
-/// `join_linked_group`, `linked_groups_participants`, `other`.
+/// `join_linked_group`, `linked_groups_participants`, `subgroups` (the MEX community queries),
+/// `other`.
 pub fn op_kind(iq: &Node) -> &'static str {
     if attr(iq, "xmlns").as_deref() == Some("w:profile:picture") {
         return "picture";
+    }
+    if attr(iq, "xmlns").as_deref() == Some("w:mex") {
+        return "subgroups";
     }
     let to_server = attr(iq, "to").is_none_or(|t| !t.contains('@'));
     let is_set = attr(iq, "type").as_deref() == Some("set");
@@ -122,6 +128,9 @@ fn dispatch(world: &mut World, actor: &str, iq: &Node) -> Answer {
         .and_then(|t| t.split_once('@'))
         .map(|(user, _)| user.to_string())
         .filter(|u| !u.is_empty());
+    if attr(iq, "xmlns").as_deref() == Some("w:mex") {
+        return super::mex::answer(world, actor, iq).map(|children| (children, Vec::new()));
+    }
     if attr(iq, "xmlns").as_deref() == Some("w:profile:picture") {
         let g = group.ok_or(WaError::BAD_REQUEST)?;
         return picture(world, actor, &g, iq);
@@ -239,7 +248,12 @@ fn create(world: &mut World, actor: &str, child: &Node) -> Answer {
         approval: child
             .get_optional_child_by_tag(&["membership_approval_mode", "group_join"])
             .and_then(|n| attr(n, "state"))
-            .is_some_and(|s| s == "on"),
+            .is_some_and(|s| s == "on")
+            // A closed community: joining needs approval.
+            || child
+                .get_optional_child("parent")
+                .and_then(|p| attr(p, "default_membership_approval_mode"))
+                .is_some_and(|m| m == "request_required"),
         ..Settings::default()
     };
     if let Some(mode) = child.get_optional_child("member_add_mode").and_then(text) {

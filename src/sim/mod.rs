@@ -15,6 +15,7 @@ pub mod faults;
 pub mod groups_iq;
 pub mod jids;
 pub mod listener;
+pub mod mex;
 pub mod noise;
 pub mod notify;
 pub mod pair_code;

@@ -709,6 +709,10 @@ mod tests {
         let subs = w.subgroups(&community.id);
         assert!(subs.iter().any(|g| g.is_default_sub), "announcement group");
         assert!(subs.iter().filter(|g| !g.is_default_sub).count() >= 2);
+        assert!(
+            subs.iter().any(|g| g.member("15550001111").is_none()),
+            "a subgroup Dana can join through the community"
+        );
         let approval: Vec<_> = w
             .groups
             .values()

@@ -1246,6 +1246,22 @@ impl World {
             .collect()
     }
 
+    /// The subgroups of a community, announcement group first, as its members may list them:
+    /// 404 unknown or not a community, 403 not a member.
+    pub fn community_subgroups(&self, actor: &str, parent: &str) -> WaResult<Vec<&Group>> {
+        if !self.get(parent)?.is_parent {
+            return Err(WaError::NOT_FOUND);
+        }
+        self.role(actor, parent)?;
+        let mut subs = self.subgroups(parent);
+        subs.sort_by(|a, b| {
+            b.is_default_sub
+                .cmp(&a.is_default_sub)
+                .then_with(|| a.subject.cmp(&b.subject))
+        });
+        Ok(subs)
+    }
+
     fn require_community_admin(&self, actor: &str, parent: &str) -> WaResult<()> {
         if !self.get(parent)?.is_parent {
             return Err(WaError::BAD_REQUEST);
@@ -1384,20 +1400,22 @@ impl World {
             .iter()
             .map(|g| (g.id.clone(), g.is_default_sub))
             .collect();
+        let mut notices = Vec::new();
         for (id, announcement) in subs {
             if announcement {
+                let members = self.members_of(&id);
+                notices.push(self.notice(&id, actor, NoticeAction::Delete, members));
                 self.groups.remove(&id);
             } else if let Some(g) = self.groups.get_mut(&id) {
                 g.parent = None;
             }
         }
         self.groups.remove(parent);
-        Ok(vec![self.notice(
-            parent,
-            actor,
-            NoticeAction::Delete,
-            recipients,
-        )])
+        notices.insert(
+            0,
+            self.notice(parent, actor, NoticeAction::Delete, recipients),
+        );
+        Ok(notices)
     }
 
     /// The merged participants of the community and all its subgroups, with their highest role.

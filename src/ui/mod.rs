@@ -33,6 +33,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
         Some(Popup::Confirm(c)) => popups::confirm::draw(frame, state, theme, c),
         Some(Popup::Input(d)) => popups::input::draw(frame, state, theme, d),
         Some(Popup::Create(c)) => popups::input::draw_create(frame, theme, c),
+        Some(Popup::Link(p)) => popups::link::draw(frame, theme, p),
         Some(Popup::Settings(d)) => popups::settings::draw(frame, state, theme, d),
         Some(Popup::Invite {
             session,

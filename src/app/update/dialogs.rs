@@ -8,10 +8,10 @@ use super::moderation::{DESCRIPTION_MAX, SUBJECT_MAX, open_invite, start};
 use super::{Action, Effect, Level, normalize_phone, status};
 use crate::app::editor::Editor;
 use crate::app::state::{
-    AppState, Confirm, CreateDialog, InputDialog, InputKind, Popup, SettingsDialog,
+    AppState, Confirm, CreateDialog, CreateKind, InputDialog, InputKind, Popup, SettingsDialog,
 };
 use crate::domain::GroupSettings;
-use crate::ops::{Answer, DISAPPEARING, NewGroup, Op, Setting};
+use crate::ops::{Answer, DISAPPEARING, NewCommunity, NewGroup, Op, Setting};
 
 fn ctrl(key: &KeyEvent, c: char) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
@@ -310,9 +310,6 @@ pub fn settings_key(state: &mut AppState, mut d: SettingsDialog, key: KeyEvent) 
     Vec::new()
 }
 
-/// Fields of the create form.
-pub const CREATE_FIELDS: usize = 6;
-
 pub fn create_key(state: &mut AppState, mut c: CreateDialog, key: KeyEvent) -> Vec<Effect> {
     if key.code == KeyCode::Esc {
         state.popup = None;
@@ -322,14 +319,16 @@ pub fn create_key(state: &mut AppState, mut c: CreateDialog, key: KeyEvent) -> V
         return submit_create(state, c);
     }
     c.error = None;
+    let fields = c.kind.fields();
+    let at = fields.iter().position(|f| *f == c.field).unwrap_or(0);
     match key.code {
         KeyCode::Tab | KeyCode::Down if key.code == KeyCode::Tab || c.field >= 3 => {
-            c.field = (c.field + 1) % CREATE_FIELDS;
+            c.field = fields[(at + 1) % fields.len()];
         }
         KeyCode::BackTab | KeyCode::Up if key.code == KeyCode::BackTab || c.field >= 3 => {
-            c.field = (c.field + CREATE_FIELDS - 1) % CREATE_FIELDS;
+            c.field = fields[(at + fields.len() - 1) % fields.len()];
         }
-        KeyCode::Enter if c.field == 0 => c.field = 1,
+        KeyCode::Enter if c.field == 0 => c.field = fields[(at + 1) % fields.len()],
         KeyCode::Enter | KeyCode::Char(' ') if c.field >= 3 => match c.field {
             3 => c.approval = !c.approval,
             4 => c.admins_only_send = !c.admins_only_send,
@@ -374,15 +373,35 @@ fn submit_create(state: &mut AppState, mut c: CreateDialog) -> Vec<Effect> {
         Ok(participants) => {
             state.popup = None;
             let description = c.description.text().trim_end().to_string();
-            let op = Op::Create(NewGroup {
+            let description = (!description.is_empty()).then_some(description);
+            let group = NewGroup {
                 subject,
                 participants,
-                description: (!description.is_empty()).then_some(description),
+                description,
                 approval: c.approval,
                 admins_only_send: c.admins_only_send,
                 admins_only_edit: c.admins_only_edit,
-            });
-            start(state, c.session, None, op)
+            };
+            match c.kind {
+                CreateKind::Group => start(state, c.session, None, Op::Create(group)),
+                CreateKind::Community => {
+                    let op = Op::CreateCommunity(NewCommunity {
+                        name: group.subject,
+                        description: group.description,
+                        approval: group.approval,
+                    });
+                    start(state, c.session, None, op)
+                }
+                CreateKind::Subgroup { community, .. } => start(
+                    state,
+                    c.session,
+                    Some(community),
+                    Op::CreateSubgroup(NewGroup {
+                        description: None,
+                        ..group
+                    }),
+                ),
+            }
         }
         Err(e) => {
             c.error = Some(e);

@@ -4,8 +4,8 @@
 use super::{Action, Command, Effect, Level, status};
 use crate::app::editor::Editor;
 use crate::app::state::{
-    AppState, Confirm, CreateDialog, InputDialog, InputKind, Pane, PendingOp, Popup, REPORTS_CAP,
-    SettingsDialog,
+    AppState, Confirm, CreateDialog, CreateKind, InputDialog, InputKind, Pane, PendingOp, Popup,
+    REPORTS_CAP, SettingsDialog,
 };
 use crate::domain::{GroupId, GroupSummary, SessionId};
 use crate::ops::{Answer, Op, OpId, OpReport, Outcome};
@@ -141,17 +141,10 @@ pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
         }),
         Command::CreateGroup => match state.current_session {
             Some(session) => {
-                state.popup = Some(Popup::Create(Box::new(CreateDialog {
+                state.popup = Some(Popup::Create(Box::new(CreateDialog::new(
                     session,
-                    field: 0,
-                    subject: Editor::single("").limit(SUBJECT_MAX),
-                    participants: Editor::multi(""),
-                    description: Editor::multi("").limit(DESCRIPTION_MAX),
-                    approval: false,
-                    admins_only_send: false,
-                    admins_only_edit: false,
-                    error: None,
-                })));
+                    CreateKind::Group,
+                ))));
                 Vec::new()
             }
             None => no_session(state),
@@ -513,6 +506,9 @@ pub fn question(state: &AppState, op: &Op, group: Option<&GroupId>, names: &[Str
                 .map(|s| s.subject.clone())
         })
         .unwrap_or_else(|| "this group".into());
+    if let Some(q) = super::community::question(op, &subject, names) {
+        return q;
+    }
     let who = match names {
         [] => String::new(),
         [one] => one.clone(),

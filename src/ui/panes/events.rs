@@ -43,6 +43,8 @@ pub fn describe(e: &GroupEvent) -> String {
         GroupEventKind::PictureChanged { .. } => "picture changed".into(),
         GroupEventKind::GroupCreated => "group created".into(),
         GroupEventKind::GroupDeleted => "group deleted".into(),
+        GroupEventKind::Linked { groups } => format!("linked {}", people(groups)),
+        GroupEventKind::Unlinked { groups } => format!("unlinked {}", people(groups)),
         GroupEventKind::Other { what } => what.clone(),
     }
 }

@@ -1,5 +1,5 @@
-//! Groups of the current session: subject, size, my role, approval mode, pending requests,
-//! community marker.
+//! Groups of the current session as a community tree: subject, size, my role, approval mode,
+//! pending requests.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -22,7 +22,7 @@ pub fn role_badge(role: Option<Role>, theme: &Theme) -> Span<'static> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let rows = state.visible_groups();
+    let rows = state.group_rows();
     let list_state = state.list(Pane::Groups);
     // While the list is the cache's, that says more than the sort order.
     let cached = state
@@ -67,15 +67,41 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         list_state,
         rows.len(),
         |i| {
-            let g = rows[i];
-            let (marker, indent) = match &g.community {
-                CommunityMark::None => (" ", ""),
-                CommunityMark::Community => ("⌂", ""),
-                CommunityMark::Announcement { .. } => ("↳", "» "),
-                CommunityMark::Subgroup { .. } => ("↳", ""),
+            let row = rows[i];
+            let g = row.group;
+            // Tree: a community folds (▾/▸); its groups hang below it (├ └), the announcement
+            // group marked », subgroups we are not in marked ○ and dimmed.
+            let (marker, prefix) = match (&g.community, row.depth, row.fold) {
+                (CommunityMark::Community, _, Some((true, _))) => ("▸", "⌂ ".to_string()),
+                (CommunityMark::Community, _, _) => ("▾", "⌂ ".to_string()),
+                (mark, 1, _) => {
+                    let branch = if row.last { "└" } else { "├" };
+                    let kind = match mark {
+                        CommunityMark::Announcement { .. } => "» ",
+                        _ if !row.joined => "○ ",
+                        _ => "",
+                    };
+                    (" ", format!("{branch} {kind}"))
+                }
+                // A subgroup of a community we are not in.
+                (CommunityMark::Subgroup { .. } | CommunityMark::Announcement { .. }, _, _) => {
+                    ("↳", String::new())
+                }
+                _ => (" ", String::new()),
+            };
+            let folded_count = match row.fold {
+                Some((true, n)) if n > 0 => format!(" (+{n})"),
+                _ => String::new(),
             };
             let selected = state.current_group.as_ref() == Some(&g.id);
-            let subject = format!("{indent}{}", g.subject);
+            let subject = format!("{prefix}{}{folded_count}", g.subject);
+            let subject_style = if selected {
+                theme.fg(theme.title).add_modifier(Modifier::BOLD)
+            } else if !row.joined {
+                theme.fg(theme.muted)
+            } else {
+                theme.fg(theme.base)
+            };
             let pending = if g.pending > 0 {
                 Span::styled(
                     format!("{:>4}", g.pending),
@@ -89,16 +115,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             line(
                 vec![
                     Span::styled(marker.to_string(), theme.fg(theme.community)),
-                    Span::styled(
-                        fit(&subject, subject_width),
-                        if selected {
-                            theme.fg(theme.title).add_modifier(Modifier::BOLD)
-                        } else {
-                            theme.fg(theme.base)
-                        },
-                    ),
+                    Span::styled(fit(&subject, subject_width), subject_style),
                     Span::styled(format!("{:>6} ", g.size), theme.fg(theme.muted)),
-                    role_badge(g.my_role, theme),
+                    if row.joined {
+                        role_badge(g.my_role, theme)
+                    } else {
+                        Span::styled("not in  ", theme.fg(theme.muted))
+                    },
                     Span::raw(" "),
                     pending,
                     Span::styled(

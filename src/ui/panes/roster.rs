@@ -31,13 +31,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             let position = list::position(rows.len(), list_state.cursor);
             // What the frame leaves for the subject after "[3] Roster 12/345 · " and corners.
             let room = usize::from(area.width).saturating_sub(18 + position.len());
-            format!("{position} · {}", fit(&g.subject, room.min(32)).trim_end())
+            let whole = match state.current_session {
+                Some(s) if state.community_members.contains_key(&(s, g.id.clone())) => {
+                    " · all its groups"
+                }
+                _ => "",
+            };
+            format!(
+                "{position} · {}{whole}",
+                fit(&g.subject, room.min(32)).trim_end()
+            )
         }
         None => String::new(),
     };
     let block = pane_block(state, theme, Pane::Roster, &extra);
     if rows.is_empty() {
         let text = match (group, state.current_session, &state.current_group) {
+            (None, _, Some(_)) => "You are not in this group: Enter (in the groups pane) joins it",
             (None, _, _) => "Select a group",
             (Some(_), Some(s), Some(g)) if !state.rosters.contains_key(&(s, g.clone())) => {
                 "Loading roster…"

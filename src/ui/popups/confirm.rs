@@ -46,20 +46,38 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, confirm: &Confir
         .unwrap_or(8)
         .max(8);
     let area = centered(frame.area(), 60, height);
+    let unlink = matches!(
+        confirm,
+        Confirm::Op {
+            op: crate::ops::Op::Unlink { .. },
+            ..
+        }
+    );
+    let key =
+        |k: &'static str| Span::styled(k, theme.fg(theme.alert_error).add_modifier(Modifier::BOLD));
+    let mut choices = vec![key("y"), Span::raw(" confirm   ")];
+    if unlink {
+        choices = vec![
+            key("y"),
+            Span::raw(" unlink   "),
+            key("r"),
+            Span::raw(" unlink, remove those members   "),
+        ];
+    }
     let lines = vec![
         Line::raw(text),
         Line::raw(""),
-        Line::from(vec![
-            Span::styled(
-                "y",
-                theme.fg(theme.alert_error).add_modifier(Modifier::BOLD),
-            ),
-            Span::raw(" confirm   "),
-            Span::styled("n", theme.fg(theme.title).add_modifier(Modifier::BOLD)),
-            Span::raw("/"),
-            Span::styled("Esc", theme.fg(theme.title).add_modifier(Modifier::BOLD)),
-            Span::raw(" cancel"),
-        ]),
+        Line::from(
+            choices
+                .into_iter()
+                .chain(vec![
+                    Span::styled("n", theme.fg(theme.title).add_modifier(Modifier::BOLD)),
+                    Span::raw("/"),
+                    Span::styled("Esc", theme.fg(theme.title).add_modifier(Modifier::BOLD)),
+                    Span::raw(" cancel"),
+                ])
+                .collect::<Vec<_>>(),
+        ),
     ];
     let block = Block::default()
         .borders(Borders::ALL)

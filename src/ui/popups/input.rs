@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::centered;
 use super::frame::popup;
 use crate::app::editor::Editor;
-use crate::app::state::{AppState, CreateDialog, InputDialog, InputKind};
+use crate::app::state::{AppState, CreateDialog, CreateKind, InputDialog, InputKind};
 use crate::ui::Theme;
 
 fn help_text(kind: &InputKind) -> &'static str {
@@ -120,12 +120,17 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, d: &InputDialog)
 }
 
 pub fn draw_create(frame: &mut Frame, theme: &Theme, c: &CreateDialog) {
-    let area = centered(frame.area(), 72, 24);
+    let (title, height) = match &c.kind {
+        CreateKind::Group => ("Create a group".to_string(), 24),
+        CreateKind::Community => ("Create a community".to_string(), 16),
+        CreateKind::Subgroup { name, .. } => (format!("New group in {name}"), 13),
+    };
+    let area = centered(frame.area(), 72, height);
     let inner = popup(
         frame,
         area,
         theme,
-        "Create a group",
+        &title,
         &[
             ("Tab", "next field"),
             ("Ctrl-s", "create"),
@@ -133,31 +138,47 @@ pub fn draw_create(frame: &mut Frame, theme: &Theme, c: &CreateDialog) {
         ],
         false,
     );
+    let fields = c.kind.fields();
+    let shown = |f: usize| fields.contains(&f);
+    let toggles_shown = fields.iter().filter(|f| **f >= 3).count();
     let [subject, participants, description, toggles, error] = Layout::vertical([
         Constraint::Length(3),
-        Constraint::Length(5),
-        Constraint::Min(3),
-        Constraint::Length(3),
+        Constraint::Length(if shown(1) { 5 } else { 0 }),
+        if shown(2) {
+            Constraint::Min(3)
+        } else {
+            Constraint::Length(0)
+        },
+        Constraint::Length(u16::try_from(toggles_shown).unwrap_or(3)),
         Constraint::Length(2),
     ])
     .areas(inner);
-    field(frame, subject, &c.subject, theme, c.field == 0, "Subject");
-    field(
-        frame,
-        participants,
-        &c.participants,
-        theme,
-        c.field == 1,
-        "Participants (numbers, one per line or comma separated)",
-    );
-    field(
-        frame,
-        description,
-        &c.description,
-        theme,
-        c.field == 2,
-        "Description (optional)",
-    );
+    let name = if c.kind == CreateKind::Community {
+        "Name"
+    } else {
+        "Subject"
+    };
+    field(frame, subject, &c.subject, theme, c.field == 0, name);
+    if shown(1) {
+        field(
+            frame,
+            participants,
+            &c.participants,
+            theme,
+            c.field == 1,
+            "Participants (numbers, one per line or comma separated)",
+        );
+    }
+    if shown(2) {
+        field(
+            frame,
+            description,
+            &c.description,
+            theme,
+            c.field == 2,
+            "Description (optional)",
+        );
+    }
     let toggle = |i: usize, on: bool, label: &str| {
         let style = if c.field == i {
             theme.selected()
@@ -172,14 +193,16 @@ pub fn draw_create(frame: &mut Frame, theme: &Theme, c: &CreateDialog) {
             Span::styled(label.to_string(), style),
         ])
     };
-    frame.render_widget(
-        Paragraph::new(vec![
-            toggle(3, c.approval, "New members need admin approval"),
-            toggle(4, c.admins_only_send, "Only admins can send messages"),
-            toggle(5, c.admins_only_edit, "Only admins can edit group info"),
-        ]),
-        toggles,
-    );
+    let lines: Vec<Line> = [
+        (3, c.approval, "New members need admin approval"),
+        (4, c.admins_only_send, "Only admins can send messages"),
+        (5, c.admins_only_edit, "Only admins can edit group info"),
+    ]
+    .into_iter()
+    .filter(|(i, _, _)| shown(*i))
+    .map(|(i, on, label)| toggle(i, on, label))
+    .collect();
+    frame.render_widget(Paragraph::new(lines), toggles);
     frame.render_widget(
         Paragraph::new(error_line(&c.error, theme)).wrap(Wrap { trim: true }),
         error,

@@ -6,6 +6,7 @@ pub mod frame;
 pub mod help;
 pub mod input;
 pub mod invite;
+pub mod link;
 pub mod pairing;
 pub mod preview;
 pub mod result;

@@ -1,0 +1,146 @@
+//! The groups pane as a tree: each community, then (unless folded) its announcement group and
+//! subgroups, joined or not; groups outside communities stay flat. Sorting applies at each
+//! level; a filter shows a community when it or one of its subgroups matches, unfolded.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use super::state::{AppState, GroupSort, Pane};
+use crate::domain::{CommunityMark, GroupId, GroupSummary};
+
+/// One row of the groups pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupRow<'a> {
+    pub group: &'a GroupSummary,
+    /// 0 top level, 1 inside a community.
+    pub depth: u8,
+    /// The last row of its community (drawn `└`).
+    pub last: bool,
+    /// The session is in it (subgroups it is not in are listed, to join).
+    pub joined: bool,
+    /// For a community: folded or not, and how many subgroups it has.
+    pub fold: Option<(bool, usize)>,
+}
+
+fn compare(sort: GroupSort, a: &GroupSummary, b: &GroupSummary) -> Ordering {
+    match sort {
+        GroupSort::Name => a
+            .subject
+            .to_lowercase()
+            .cmp(&b.subject.to_lowercase())
+            .then_with(|| a.id.cmp(&b.id)),
+        GroupSort::Size => b.size.cmp(&a.size).then_with(|| a.subject.cmp(&b.subject)),
+        GroupSort::Pending => b
+            .pending
+            .cmp(&a.pending)
+            .then_with(|| a.subject.cmp(&b.subject)),
+    }
+}
+
+fn parent(g: &GroupSummary) -> Option<&GroupId> {
+    match &g.community {
+        CommunityMark::Subgroup { parent } | CommunityMark::Announcement { parent } => Some(parent),
+        _ => None,
+    }
+}
+
+pub fn rows(state: &AppState) -> Vec<GroupRow<'_>> {
+    let Some(session) = state.current_session else {
+        return Vec::new();
+    };
+    let Some(groups) = state.groups.get(&session) else {
+        return Vec::new();
+    };
+    let filter = state.list(Pane::Groups).filter.to_lowercase();
+    let matches =
+        |g: &GroupSummary| filter.is_empty() || g.subject.to_lowercase().contains(&filter);
+    let joined: HashSet<&GroupId> = groups.iter().map(|g| &g.id).collect();
+    let communities: HashSet<&GroupId> = groups
+        .iter()
+        .filter(|g| g.community == CommunityMark::Community)
+        .map(|g| &g.id)
+        .collect();
+
+    let mut top: Vec<&GroupSummary> = Vec::new();
+    let mut children: HashMap<&GroupId, Vec<(&GroupSummary, bool)>> = HashMap::new();
+    for g in groups {
+        match parent(g) {
+            Some(p) if communities.contains(p) => children.entry(p).or_default().push((g, true)),
+            _ => top.push(g),
+        }
+    }
+    for ((s, community), subs) in &state.subgroups {
+        if *s != session || !communities.contains(community) {
+            continue;
+        }
+        let list = children.entry(community).or_default();
+        for sub in subs.iter().filter(|x| !joined.contains(&x.id)) {
+            list.push((sub, false));
+        }
+    }
+
+    top.sort_by(|a, b| compare(state.group_sort, a, b));
+    let mut out = Vec::with_capacity(groups.len());
+    for g in top {
+        if g.community != CommunityMark::Community {
+            if matches(g) {
+                out.push(GroupRow {
+                    group: g,
+                    depth: 0,
+                    last: false,
+                    joined: true,
+                    fold: None,
+                });
+            }
+            continue;
+        }
+        let mut kids = children.remove(&g.id).unwrap_or_default();
+        let total = kids.len();
+        if !matches(g) {
+            kids.retain(|(k, _)| matches(k));
+            if kids.is_empty() {
+                continue;
+            }
+        }
+        // Announcement group first, then the subgroups in the pane's order.
+        kids.sort_by(|(a, _), (b, _)| {
+            let ann = |x: &GroupSummary| !matches!(x.community, CommunityMark::Announcement { .. });
+            ann(a)
+                .cmp(&ann(b))
+                .then_with(|| compare(state.group_sort, a, b))
+        });
+        let folded = filter.is_empty() && state.folded.contains(&(session, g.id.clone()));
+        out.push(GroupRow {
+            group: g,
+            depth: 0,
+            last: false,
+            joined: true,
+            fold: Some((folded, total)),
+        });
+        if folded {
+            continue;
+        }
+        let n = kids.len();
+        for (i, (k, is_joined)) in kids.into_iter().enumerate() {
+            out.push(GroupRow {
+                group: k,
+                depth: 1,
+                last: i + 1 == n,
+                joined: is_joined,
+                fold: None,
+            });
+        }
+    }
+    out
+}
+
+/// The community a row belongs to (itself for a community row).
+pub fn community_of(row: &GroupRow<'_>) -> Option<GroupId> {
+    if row.group.community == CommunityMark::Community {
+        return Some(row.group.id.clone());
+    }
+    if row.depth == 1 {
+        return parent(row.group).cloned();
+    }
+    None
+}
