@@ -87,6 +87,8 @@ pub enum Op {
     /// Participants by JID (`…@s.whatsapp.net` or `…@lid`).
     Add(Vec<String>),
     Remove(Vec<String>),
+    /// From a community and every group in it (the operation's group is the community).
+    RemoveFromCommunity(Vec<String>),
     Promote(Vec<String>),
     Demote(Vec<String>),
     /// Join requests by requester JID.
@@ -133,6 +135,7 @@ impl Op {
         match self {
             Op::Add(_) => "add",
             Op::Remove(_) => "remove",
+            Op::RemoveFromCommunity(_) => "remove-from-community",
             Op::Promote(_) => "promote",
             Op::Demote(_) => "demote",
             Op::Approve(_) => "approve",
@@ -166,6 +169,10 @@ impl Op {
         match self {
             Op::Add(v) => format!("Add {}", n(v, "1 participant", "participants")),
             Op::Remove(v) => format!("Remove {}", n(v, "1 participant", "participants")),
+            Op::RemoveFromCommunity(v) => format!(
+                "Remove {} from the community",
+                n(v, "1 participant", "participants")
+            ),
             Op::Promote(v) => format!("Promote {}", n(v, "1 participant", "participants")),
             Op::Demote(v) => format!("Demote {}", n(v, "1 participant", "participants")),
             Op::Approve(v) => format!("Approve {}", n(v, "1 request", "requests")),
@@ -196,6 +203,7 @@ impl Op {
         match self {
             Op::Add(v)
             | Op::Remove(v)
+            | Op::RemoveFromCommunity(v)
             | Op::Promote(v)
             | Op::Demote(v)
             | Op::Approve(v)

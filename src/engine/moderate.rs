@@ -179,6 +179,7 @@ pub async fn run(
     match op {
         Op::Add(v)
         | Op::Remove(v)
+        | Op::RemoveFromCommunity(v)
         | Op::Promote(v)
         | Op::Demote(v)
         | Op::Approve(v)
@@ -414,6 +415,13 @@ async fn participants(
         let answer = match op {
             Op::Add(_) => within(timeout, groups.add_participants(g, &jids)).await,
             Op::Remove(_) => within(timeout, groups.remove_participants(g, &jids)).await,
+            Op::RemoveFromCommunity(_) => {
+                within(
+                    timeout,
+                    groups.remove_participants_including_linked_groups(g, &jids),
+                )
+                .await
+            }
             Op::Promote(_) => within(timeout, groups.promote_participants(g, &jids)).await,
             Op::Demote(_) => within(timeout, groups.demote_participants(g, &jids)).await,
             Op::Approve(_) => within(timeout, groups.approve_membership_requests(g, &jids)).await,

@@ -330,6 +330,9 @@ fn group_op(world: &mut World, actor: &str, g: &str, child: &Node, is_set: bool)
             let phones: Vec<Phone> = asked.iter().map(|(_, p)| p.clone()).collect();
             let (outcomes, notices) = match tag.as_str() {
                 "add" => world.add_participants(actor, g, &phones)?,
+                "remove" if attr(child, "linked_groups").as_deref() == Some("true") => {
+                    world.remove_from_community(actor, g, &phones)?
+                }
                 "remove" => world.remove_participants(actor, g, &phones)?,
                 "promote" => world.promote_participants(actor, g, &phones)?,
                 _ => world.demote_participants(actor, g, &phones)?,

@@ -731,6 +731,47 @@ impl World {
         Ok((outcomes, notices))
     }
 
+    /// Removes people from a community and every group in it (`remove linked_groups="true"` on
+    /// the parent): the answer is the parent's; each group they leave is notified.
+    pub fn remove_from_community(
+        &mut self,
+        actor: &str,
+        parent: &str,
+        phones: &[Phone],
+    ) -> WaResult<Outcomes> {
+        self.require_community_admin(actor, parent)?;
+        let (outcomes, mut notices) = self.remove_participants(actor, parent, phones)?;
+        let subs: Vec<GroupId> = self
+            .subgroups(parent)
+            .iter()
+            .map(|g| g.id.clone())
+            .collect();
+        for sub in subs {
+            let mut removed = Vec::new();
+            if let Some(g) = self.groups.get_mut(&sub) {
+                for phone in phones {
+                    if g.member(phone).is_some() {
+                        g.participants.retain(|m| &m.phone != phone);
+                        removed.push(phone.clone());
+                    }
+                }
+            }
+            if !removed.is_empty() {
+                let mut recipients = self.members_of(&sub);
+                recipients.extend(removed.iter().cloned());
+                notices.push(self.notice(
+                    &sub,
+                    actor,
+                    NoticeAction::Remove {
+                        participants: removed,
+                    },
+                    recipients,
+                ));
+            }
+        }
+        Ok((outcomes, notices))
+    }
+
     pub fn promote_participants(
         &mut self,
         actor: &str,

@@ -377,6 +377,26 @@ async fn every_community_operation_and_its_refusals() {
     );
     assert_eq!(role(QUINN), Some(Role::Member));
 
+    // Removing someone from the community removes them from every group in it.
+    assert!(sim.world(|w| w.groups[&garden].member(RILEY).is_some()));
+    let r = run(
+        &mut h,
+        &mut state,
+        s,
+        Some(&hub),
+        Op::RemoveFromCommunity(vec![format!("{RILEY}@s.whatsapp.net")]),
+    )
+    .await;
+    assert_eq!(
+        r.targets.first().map(|t| &t.outcome),
+        Some(&Outcome::Done),
+        "{r:?}"
+    );
+    sim.world(|w| {
+        assert!(w.groups[&hub].member(RILEY).is_none());
+        assert!(w.groups[&garden].member(RILEY).is_none(), "and from Garden");
+    });
+
     // Not an admin of Elsewhere: WhatsApp refuses a subgroup and a deactivation.
     let r = run(
         &mut h,

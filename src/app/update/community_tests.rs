@@ -317,3 +317,38 @@ fn link_and_unlink_notifications_move_groups_in_the_tree() {
             .any(|x| x.0 == "Alpha")
     );
 }
+
+#[test]
+fn removing_from_a_communitys_roster_removes_from_all_its_groups() {
+    let mut s = fixture();
+    cursor_on(&mut s, "Hub");
+    let person = Participant {
+        jid: "15550009999@s.whatsapp.net".into(),
+        phone: Some("+15550009999".into()),
+        lid: None,
+        role: Role::Member,
+    };
+    update(
+        &mut s,
+        Msg::Engine(Update::CommunityMembers {
+            session: S1,
+            community: gid(2),
+            participants: vec![person],
+        }),
+    );
+    press(&mut s, "3x");
+    let Some(Popup::Confirm(c @ Confirm::Op { op, .. })) = &s.popup else {
+        panic!("confirm: {:?}", s.popup)
+    };
+    assert_eq!(
+        op,
+        &Op::RemoveFromCommunity(vec!["15550009999@s.whatsapp.net".into()])
+    );
+    let Confirm::Op { group, names, .. } = c else {
+        unreachable!()
+    };
+    assert!(
+        crate::app::update::moderation::question(&s, op, group.as_ref(), names)
+            .contains("from Hub and from every group in it")
+    );
+}

@@ -29,7 +29,13 @@ pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
             Vec::new()
         }),
         Command::RemoveParticipants => on_rows(state, Pane::Roster, |state, s, g, rows| {
-            confirm(state, s, g, Op::Remove(ids(&rows)), rows)
+            // A community's roster is everyone in it: they leave the community and its groups.
+            let op = if g.community == crate::domain::CommunityMark::Community {
+                Op::RemoveFromCommunity(ids(&rows))
+            } else {
+                Op::Remove(ids(&rows))
+            };
+            confirm(state, s, g, op, rows)
         }),
         Command::Promote => on_rows(state, Pane::Roster, |state, s, g, rows| {
             start(state, s, Some(g.id.clone()), Op::Promote(ids(&rows)))
@@ -517,6 +523,9 @@ pub fn question(state: &AppState, op: &Op, group: Option<&GroupId>, names: &[Str
     };
     match op {
         Op::Remove(_) => format!("Remove {who} from {subject}?"),
+        Op::RemoveFromCommunity(_) => {
+            format!("Remove {who} from {subject} and from every group in it?")
+        }
         Op::Reject(_) => format!("Reject the join request of {who} in {subject}?"),
         Op::Approve(_) => format!("Approve all {} pending requests in {subject}?", names.len()),
         Op::RevokeInvite => format!(
