@@ -19,7 +19,7 @@ use crate::tui::Term;
 use crate::ui::{Theme, draw};
 
 /// Most engine updates handled before a redraw, so a flood cannot delay a keypress for long.
-const UPDATE_BATCH: usize = 512;
+pub const UPDATE_BATCH: usize = 512;
 
 /// Something besides the engine that feeds updates (the demo's simulated phone).
 pub type SideChannel = mpsc::UnboundedReceiver<Update>;
@@ -77,18 +77,19 @@ pub async fn run(
             },
             u = engine.updates.recv() => {
                 let Some(u) = u else { return Ok(()) };
-                on_update(&u);
-                effects = update(state, Msg::Engine(u));
-                // Drain what else is waiting, up to a batch, before drawing once.
-                for _ in 0..UPDATE_BATCH {
+                // Drain what else is waiting, up to a batch, and apply it at once before
+                // drawing once.
+                let mut batch = vec![u];
+                while batch.len() < UPDATE_BATCH {
                     match engine.updates.try_recv() {
-                        Ok(u) => {
-                            on_update(&u);
-                            effects.extend(update(state, Msg::Engine(u)));
-                        }
+                        Ok(u) => batch.push(u),
                         Err(_) => break,
                     }
                 }
+                for u in &batch {
+                    on_update(u);
+                }
+                effects = update(state, Msg::Engines(batch));
                 dirty = true;
             }
             Some(u) = async { match side.as_mut() { Some(s) => s.recv().await, None => None } } => {

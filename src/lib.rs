@@ -14,6 +14,7 @@ pub mod event_loop;
 pub mod logging;
 pub mod ops;
 pub mod paths;
+pub mod perf;
 pub mod sim;
 pub mod store;
 pub mod tui;

@@ -156,17 +156,16 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
         endpoint.check().map_err(|e| eyre!(e))?;
         private_dir(&paths.data_dir).wrap_err("creating the data directory")?;
         // The first frame comes from the cache, before any network work.
-        let (cached_view, cache) = engine::load_cache(&database, &sessions_dir);
         let mut state = AppState::new(keymap, chrono::Utc::now().timestamp());
-        for u in cached_view {
-            wamod::app::update::update(&mut state, wamod::app::msg::Msg::Engine(u));
-        }
+        let cached_view = engine::first_frame(&database, &sessions_dir);
+        wamod::app::update::update(&mut state, wamod::app::msg::Msg::Engines(cached_view));
         let mut engine = engine::spawn(EngineConfig {
             sessions_dir: sessions_dir.clone(),
             endpoint,
             database: Some(database),
             op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
-            cache,
+            // Read by the engine itself, after the first frame.
+            cache: Vec::new(),
         });
         if let Some(first) = warnings.first() {
             state.status = Some(wamod::app::state::StatusLine {

@@ -110,6 +110,21 @@ pub enum Update {
         group: GroupId,
         requests: Vec<JoinRequest>,
     },
+    /// A live change to a roster: these people joined or changed role (`upsert`, by JID) and
+    /// these JIDs left. Sent per notification instead of the whole roster.
+    RosterChanged {
+        session: SessionId,
+        group: GroupId,
+        upsert: Vec<Participant>,
+        removed: Vec<String>,
+    },
+    /// A live change to the join requests: new ones, and JIDs whose requests are gone.
+    RequestsChanged {
+        session: SessionId,
+        group: GroupId,
+        added: Vec<JoinRequest>,
+        removed: Vec<String>,
+    },
     /// Every subgroup of a community, including those the session is not in (`my_role: None`).
     Subgroups {
         session: SessionId,
@@ -169,6 +184,8 @@ pub enum Msg {
     /// Clock tick: unix seconds now.
     Tick(i64),
     Engine(Update),
+    /// Several engine updates at once (a burst): the list fixups run once, after all of them.
+    Engines(Vec<Update>),
 }
 
 /// What the reducer asks the outside world to do.

@@ -393,6 +393,15 @@ pub struct AppState {
     pub community_members: HashMap<(SessionId, GroupId), Vec<Participant>>,
     /// Communities folded in the groups pane.
     pub folded: HashSet<(SessionId, GroupId)>,
+    /// While a batch of engine updates is applied: the list fixups to run once after it.
+    pub deferred: Option<Fixups>,
+}
+
+/// List fixups a batch of updates asked for (cursor on the selected group, cursors in range).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fixups {
+    pub reselect: bool,
+    pub clamp: [bool; 5],
 }
 
 impl AppState {
@@ -505,9 +514,25 @@ impl AppState {
 
     /// Rows in a pane, for cursor clamping.
     pub fn row_count(&self, pane: Pane) -> usize {
+        // Unfiltered lists are counted without building (and sorting) their rows.
+        let unfiltered = self.list(pane).filter.is_empty();
+        let key = self.current_session.zip(self.current_group.clone());
         match pane {
             Pane::Sessions => self.sessions.len(),
-            Pane::Groups => self.visible_groups().len(),
+            Pane::Groups => self.group_rows().len(),
+            Pane::Roster if unfiltered => key.map_or(0, |k| {
+                self.community_members
+                    .get(&k)
+                    .or_else(|| self.rosters.get(&k))
+                    .map_or(0, Vec::len)
+            }),
+            Pane::Requests if unfiltered => {
+                key.and_then(|k| self.requests.get(&k)).map_or(0, Vec::len)
+            }
+            Pane::Events if unfiltered => match &self.history {
+                Some(h) => h.rows.len(),
+                None => self.events.len(),
+            },
             Pane::Roster => self.visible_roster().len(),
             Pane::Requests => self.visible_requests().len(),
             Pane::Events => self.visible_events().len(),

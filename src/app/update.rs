@@ -47,6 +47,24 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Engine(u) => on_engine(state, u),
+        Msg::Engines(updates) => {
+            state.deferred = Some(crate::app::state::Fixups::default());
+            let mut effects = Vec::new();
+            for u in updates {
+                effects.extend(on_engine(state, u));
+            }
+            if let Some(f) = state.deferred.take() {
+                if f.reselect {
+                    reselect_group(state);
+                }
+                for pane in Pane::ALL {
+                    if f.clamp[pane.index()] {
+                        clamp(state, pane);
+                    }
+                }
+            }
+            effects
+        }
     }
 }
 
@@ -570,6 +588,10 @@ fn select_group_at_cursor(state: &mut AppState) -> Vec<Effect> {
 
 /// After the group list or its order changed: keep the cursor on the selected group.
 fn reselect_group(state: &mut AppState) {
+    if let Some(f) = state.deferred.as_mut() {
+        f.reselect = true;
+        return;
+    }
     let idx = state
         .current_group
         .as_ref()
@@ -583,6 +605,10 @@ fn reselect_group(state: &mut AppState) {
 }
 
 fn clamp(state: &mut AppState, pane: Pane) {
+    if let Some(f) = state.deferred.as_mut() {
+        f.clamp[pane.index()] = true;
+        return;
+    }
     let rows = state.row_count(pane);
     let list = state.list_mut(pane);
     list.cursor = list.cursor.min(rows.saturating_sub(1));
@@ -815,6 +841,60 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             }
             state.rosters.insert((session, group), participants);
             clamp(state, Pane::Roster);
+            Vec::new()
+        }
+        Update::RosterChanged {
+            session,
+            group,
+            upsert,
+            removed,
+        } => {
+            let shown = state.current_session == Some(session)
+                && state.current_group.as_ref() == Some(&group);
+            if shown && !removed.is_empty() {
+                let marked = &mut state.list_mut(Pane::Roster).marked;
+                marked.retain(|m| !removed.contains(m));
+            }
+            let roster = state.rosters.entry((session, group)).or_default();
+            if !removed.is_empty() {
+                roster.retain(|p| !removed.contains(&p.jid));
+            }
+            for p in upsert {
+                match roster.iter_mut().find(|r| r.jid == p.jid) {
+                    Some(r) => *r = p,
+                    None => roster.push(p),
+                }
+            }
+            if shown {
+                clamp(state, Pane::Roster);
+            }
+            Vec::new()
+        }
+        Update::RequestsChanged {
+            session,
+            group,
+            added,
+            removed,
+        } => {
+            let shown = state.current_session == Some(session)
+                && state.current_group.as_ref() == Some(&group);
+            if shown && !removed.is_empty() {
+                let marked = &mut state.list_mut(Pane::Requests).marked;
+                marked.retain(|m| !removed.contains(m));
+            }
+            let list = state.requests.entry((session, group)).or_default();
+            if !removed.is_empty() {
+                list.retain(|r| !removed.contains(&r.jid));
+            }
+            for r in added {
+                match list.iter_mut().find(|x| x.jid == r.jid) {
+                    Some(x) => *x = r,
+                    None => list.push(r),
+                }
+            }
+            if shown {
+                clamp(state, Pane::Requests);
+            }
             Vec::new()
         }
         Update::Subgroups {

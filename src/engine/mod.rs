@@ -33,57 +33,80 @@ use crate::store::{CachedSession, Store};
 /// Reads the cache for the first frame, before any network work: the updates that draw it, and
 /// the sessions to seed the engine with. Only sessions whose keys are still on disk count.
 pub fn load_cache(database: &Path, sessions_dir: &Path) -> (Vec<Update>, Vec<CachedSession>) {
-    let linked = existing_sessions(sessions_dir);
-    let cached = match Store::open(database).and_then(|s| s.load_cache()) {
+    let (store, cached) = match read_cache(database, sessions_dir) {
         Ok(c) => c,
-        Err(e) => {
-            let error = Update::Error {
-                session: None,
-                message: format!("cannot read the cache in {}: {e}", database.display()),
-            };
-            return (vec![error], Vec::new());
-        }
+        Err(error) => return (vec![*error], Vec::new()),
     };
-    let cached: Vec<CachedSession> = cached
-        .into_iter()
-        .filter(|c| linked.contains(&c.id))
-        .collect();
+    (frame_updates(&store, cached.clone()), cached)
+}
+
+/// The first frame's updates from the cache, and nothing else: what `wamod` draws before any
+/// network work. The engine reads its own copy (see `EngineConfig::cache`).
+pub fn first_frame(database: &Path, sessions_dir: &Path) -> Vec<Update> {
+    match read_cache(database, sessions_dir) {
+        Ok((store, cached)) => frame_updates(&store, cached),
+        Err(error) => vec![*error],
+    }
+}
+
+/// The cached sessions that are still linked.
+fn read_cache(
+    database: &Path,
+    sessions_dir: &Path,
+) -> Result<(Store, Vec<CachedSession>), Box<Update>> {
+    let linked = existing_sessions(sessions_dir);
+    let read = Store::open(database).and_then(|s| s.load_cache().map(|c| (s, c)));
+    match read {
+        Ok((store, cached)) => Ok((
+            store,
+            cached
+                .into_iter()
+                .filter(|c| linked.contains(&c.id))
+                .collect(),
+        )),
+        Err(e) => Err(Box::new(Update::Error {
+            session: None,
+            message: format!("cannot read the cache in {}: {e}", database.display()),
+        })),
+    }
+}
+
+/// The feed's latest events (oldest first, as if they had just arrived), then each session's
+/// groups, rosters and requests, marked as cached.
+fn frame_updates(store: &Store, cached: Vec<CachedSession>) -> Vec<Update> {
     let mut updates = Vec::new();
-    // The feed's latest events, oldest first, as if they had just arrived.
-    if let Ok(store) = Store::open(database)
-        && let Ok(recent) = store.events(None, None, 500)
-    {
-        let linked: Vec<SessionId> = cached.iter().map(|c| c.id).collect();
+    let ids: Vec<SessionId> = cached.iter().map(|c| c.id).collect();
+    if let Ok(recent) = store.events(None, None, 500) {
         updates.extend(
             recent
                 .into_iter()
                 .rev()
-                .filter(|(_, e)| linked.contains(&e.session))
+                .filter(|(_, e)| ids.contains(&e.session))
                 .map(|(_, e)| Update::Event(e)),
         );
     }
-    for c in &cached {
+    for c in cached {
         updates.push(Update::Session {
             id: c.id,
-            phone: c.phone.clone(),
-            name: c.name.clone(),
+            phone: c.phone,
+            name: c.name,
         });
         updates.push(Update::Groups {
             session: c.id,
-            groups: c.groups.clone(),
+            groups: c.groups,
         });
-        for (group, participants) in &c.rosters {
+        for (group, participants) in c.rosters {
             updates.push(Update::Roster {
                 session: c.id,
-                group: group.clone(),
-                participants: participants.clone(),
+                group,
+                participants,
             });
         }
-        for (group, requests) in &c.requests {
+        for (group, requests) in c.requests {
             updates.push(Update::Requests {
                 session: c.id,
-                group: group.clone(),
-                requests: requests.clone(),
+                group,
+                requests,
             });
         }
         updates.push(Update::Cached {
@@ -91,7 +114,7 @@ pub fn load_cache(database: &Path, sessions_dir: &Path) -> (Vec<Update>, Vec<Cac
             synced_at: c.synced_at,
         });
     }
-    (updates, cached)
+    updates
 }
 
 pub struct EngineConfig {
@@ -103,7 +126,8 @@ pub struct EngineConfig {
     /// How long an operation waits for WhatsApp's answer before its outcome is unknown.
     pub op_timeout: Duration,
     /// The sessions as the cache last saw them (see `load_cache`); each session starts from
-    /// its entry and reports what changed since on its first sync.
+    /// its entry and reports what changed since on its first sync. Empty: the engine reads
+    /// them from `database` itself when it starts.
     pub cache: Vec<CachedSession>,
 }
 
@@ -155,10 +179,21 @@ async fn run(
 ) {
     let updates = ui.clone();
     let mut sessions: BTreeMap<SessionId, Running> = BTreeMap::new();
-    let mut cache: BTreeMap<SessionId, CachedSession> = std::mem::take(&mut config.cache)
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let mut given = std::mem::take(&mut config.cache);
+    if given.is_empty()
+        && let Some(db) = config.database.clone()
+    {
+        // Read here, off the first frame's path (the UI drew it from `first_frame`).
+        given = tokio::task::spawn_blocking(move || {
+            Store::open(&db)
+                .and_then(|s| s.load_cache())
+                .unwrap_or_default()
+        })
+        .await
+        .unwrap_or_default();
+    }
+    let mut cache: BTreeMap<SessionId, CachedSession> =
+        given.into_iter().map(|c| (c.id, c)).collect();
     if let Err(e) = private_dir(&config.sessions_dir) {
         let _ = updates.send(Update::Error {
             session: None,

@@ -226,7 +226,11 @@ impl SessionModel {
             .or_else(|| u.participant.as_ref().map(|j| j.user.to_string()));
         let names = |ps: &[Participant]| ps.iter().map(|p| p.display().to_string()).collect();
         let mut touched_roster = false;
-        let mut touched_requests = false;
+        // What changed, sent as deltas (a burst must not resend whole lists per notification).
+        let mut upsert: Vec<Participant> = Vec::new();
+        let mut gone_jids: Vec<String> = Vec::new();
+        let mut req_added: Vec<JoinRequest> = Vec::new();
+        let mut req_removed: Vec<String> = Vec::new();
         let mut touched_group = false;
         let mut gone = false;
         // Other groups this notification changed (subgroups of a community).
@@ -244,15 +248,18 @@ impl SessionModel {
                     roster.retain(|r| r.jid != p.jid);
                     roster.push(p.clone());
                 }
+                upsert.extend(added.iter().cloned());
                 // Approved requesters become members: their requests are gone.
                 if let Some(reqs) = self.requests.get_mut(&id) {
-                    let before = reqs.len();
                     reqs.retain(|r| {
-                        !added
+                        let approved = added
                             .iter()
-                            .any(|p| same_person(p, &r.jid, r.phone.as_deref()))
+                            .any(|p| same_person(p, &r.jid, r.phone.as_deref()));
+                        if approved {
+                            req_removed.push(r.jid.clone());
+                        }
+                        !approved
                     });
-                    touched_requests = reqs.len() != before;
                 }
                 touched_roster = true;
                 touched_group = true;
@@ -277,6 +284,7 @@ impl SessionModel {
                 if let Some(roster) = self.rosters.get_mut(&id) {
                     roster.retain(|r| !removed.iter().any(|p| p.jid == r.jid));
                 }
+                gone_jids.extend(removed.iter().map(|p| p.jid.clone()));
                 if removed.iter().any(|p| self.me.is_participant(p)) {
                     gone = true;
                 }
@@ -306,6 +314,7 @@ impl SessionModel {
                     for r in roster.iter_mut() {
                         if changed.iter().any(|p| p.jid == r.jid) {
                             r.role = new_role;
+                            upsert.push(r.clone());
                         }
                     }
                 }
@@ -413,9 +422,9 @@ impl SessionModel {
                     list.retain(|x| x.jid != r.jid);
                     list.push(r.clone());
                 }
+                req_added.extend(new.iter().cloned());
                 let count = list.len();
                 self.with_group(&id, |g| g.pending = count);
-                touched_requests = true;
                 touched_group = true;
                 GroupEventKind::RequestCreated {
                     who: new.iter().map(|r| r.display().to_string()).collect(),
@@ -440,6 +449,7 @@ impl SessionModel {
                             who.push(phone_of(j).unwrap_or(jid.clone()));
                         }
                         list.retain(|r| r.jid != jid);
+                        req_removed.push(jid);
                     }
                     let count = list.len();
                     self.with_group(&id, |g| g.pending = count);
@@ -449,7 +459,6 @@ impl SessionModel {
                         .map(|j| phone_of(j).unwrap_or_else(|| j.user.to_string()))
                         .collect();
                 }
-                touched_requests = true;
                 touched_group = true;
                 GroupEventKind::RequestRevoked { who }
             }
@@ -539,11 +548,21 @@ impl SessionModel {
         if touched_group && self.groups.contains_key(&id) {
             out.push(self.group_update(&id));
         }
-        if touched_roster {
-            out.push(self.roster_update(&id));
+        if !upsert.is_empty() || !gone_jids.is_empty() {
+            out.push(Update::RosterChanged {
+                session: self.session,
+                group: id.clone(),
+                upsert,
+                removed: gone_jids,
+            });
         }
-        if touched_requests {
-            out.push(self.requests_update(&id));
+        if !req_added.is_empty() || !req_removed.is_empty() {
+            out.push(Update::RequestsChanged {
+                session: self.session,
+                group: id.clone(),
+                added: req_added,
+                removed: req_removed,
+            });
         }
         out.push(event);
         out
@@ -662,9 +681,13 @@ mod tests {
             },
         ));
         assert!(
-            out.iter()
-                .any(|u| matches!(u, Update::Requests { requests, .. } if requests.is_empty()))
+            out.iter().any(
+                |u| matches!(u, Update::RequestsChanged { added, removed, .. }
+                if added.is_empty() && removed == &["93333@lid"])
+            ),
+            "the approved request goes, as a delta: {out:?}"
         );
+        assert!(m.requests[&gid()].is_empty());
         assert_eq!(m.groups[&gid()].size, 2);
         assert!(
             matches!(out.last(), Some(Update::Event(e)) if matches!(e.kind, GroupEventKind::Added { .. }))
@@ -747,8 +770,8 @@ mod tests {
         ));
         assert!(
             out.iter()
-                .any(|u| matches!(u, Update::Roster { participants, .. }
-            if participants.iter().any(|p| p.jid == "95555@lid" && p.role == Role::Admin)))
+                .any(|u| matches!(u, Update::RosterChanged { upsert, removed, .. }
+            if removed.is_empty() && upsert.iter().any(|p| p.jid == "95555@lid" && p.role == Role::Admin)))
         );
         let out = m.apply(&update(
             Some("95555"),
@@ -760,6 +783,9 @@ mod tests {
         assert!(
             matches!(out.last(), Some(Update::Event(e)) if matches!(e.kind, GroupEventKind::Left { .. }))
         );
+        assert!(out.iter().any(
+            |u| matches!(u, Update::RosterChanged { removed, .. } if removed == &["95555@lid"])
+        ));
     }
 
     #[test]

@@ -19,6 +19,8 @@ fn cached(u: &Update) -> bool {
             | Update::GroupGone { .. }
             | Update::Roster { .. }
             | Update::Requests { .. }
+            | Update::RosterChanged { .. }
+            | Update::RequestsChanged { .. }
             | Update::Event(_)
     )
 }

@@ -60,6 +60,15 @@ fn put_roster(
         "DELETE FROM participants WHERE session = ?1 AND group_id = ?2",
         params![s, g.as_str()],
     )?;
+    upsert_participants(tx, s, g, roster)
+}
+
+fn upsert_participants(
+    tx: &Connection,
+    s: u32,
+    g: &GroupId,
+    roster: &[Participant],
+) -> rusqlite::Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT OR REPLACE INTO participants (session, group_id, jid, phone, lid, role)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -87,6 +96,15 @@ fn put_requests(
         "DELETE FROM requests WHERE session = ?1 AND group_id = ?2",
         params![s, g.as_str()],
     )?;
+    upsert_requests(tx, s, g, reqs)
+}
+
+fn upsert_requests(
+    tx: &Connection,
+    s: u32,
+    g: &GroupId,
+    reqs: &[JoinRequest],
+) -> rusqlite::Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT OR REPLACE INTO requests
          (session, group_id, jid, phone, requested_at, method, via_community)
@@ -125,6 +143,40 @@ fn drop_group(tx: &Connection, s: u32, g: &GroupId) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Deletes these JIDs' rows of a group (`table`: participants or requests).
+fn delete_rows(
+    tx: &Connection,
+    table: &str,
+    s: u32,
+    g: &GroupId,
+    jids: &[String],
+) -> rusqlite::Result<()> {
+    let mut del = tx.prepare_cached(&format!(
+        "DELETE FROM {table} WHERE session = ?1 AND group_id = ?2 AND jid = ?3"
+    ))?;
+    for jid in jids {
+        del.execute(params![s, g.as_str(), jid])?;
+    }
+    Ok(())
+}
+
+/// Roster, requests and group rows are written whole: in a batch only the last one of each
+/// group counts. A burst of join requests then writes the list once, not once per request.
+fn superseded(updates: &[Update]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = vec![false; updates.len()];
+    for (i, u) in updates.iter().enumerate().rev() {
+        let key = match u {
+            Update::Roster { session, group, .. } => (0u8, session.0, group.as_str()),
+            Update::Requests { session, group, .. } => (1, session.0, group.as_str()),
+            Update::Group { session, group } => (2, session.0, group.id.as_str()),
+            _ => continue,
+        };
+        out[i] = !seen.insert(key);
+    }
+    out
+}
+
 pub fn put_event(tx: &Connection, e: &GroupEvent) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO events
@@ -148,8 +200,12 @@ pub fn put_event(tx: &Connection, e: &GroupEvent) -> rusqlite::Result<()> {
 impl Store {
     /// Writes what a batch of engine updates changed, in one transaction. `now` stamps syncs.
     pub fn apply_updates(&mut self, updates: &[Update], now: i64) -> Result<(), StoreError> {
+        let superseded = superseded(updates);
         let tx = self.conn.transaction()?;
-        for u in updates {
+        for (i, u) in updates.iter().enumerate() {
+            if superseded[i] {
+                continue;
+            }
             match u {
                 Update::Session { id, phone, name } => {
                     tx.execute(
@@ -194,6 +250,24 @@ impl Store {
                     requests,
                 } => put_requests(&tx, session.0, group, requests)?,
                 Update::Event(e) => put_event(&tx, e)?,
+                Update::RosterChanged {
+                    session,
+                    group,
+                    upsert,
+                    removed,
+                } => {
+                    upsert_participants(&tx, session.0, group, upsert)?;
+                    delete_rows(&tx, "participants", session.0, group, removed)?;
+                }
+                Update::RequestsChanged {
+                    session,
+                    group,
+                    added,
+                    removed,
+                } => {
+                    upsert_requests(&tx, session.0, group, added)?;
+                    delete_rows(&tx, "requests", session.0, group, removed)?;
+                }
                 _ => {}
             }
         }
@@ -345,6 +419,88 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deltas_and_superseded_lists_land_as_the_last_word() {
+        let mut store = Store::in_memory().expect("store");
+        let s = SessionId(1);
+        let g = GroupId("1@g.us".into());
+        let req = |j: &str| JoinRequest {
+            jid: j.into(),
+            ..Default::default()
+        };
+        let person = |j: &str, role| Participant {
+            jid: j.into(),
+            phone: None,
+            lid: None,
+            role,
+        };
+        let group = GroupSummary {
+            id: g.clone(),
+            subject: "G".into(),
+            ..Default::default()
+        };
+        let list = |requests| Update::Requests {
+            session: s,
+            group: g.clone(),
+            requests,
+        };
+        store
+            .apply_updates(
+                &[
+                    Update::Session {
+                        id: s,
+                        phone: None,
+                        name: None,
+                    },
+                    Update::Groups {
+                        session: s,
+                        groups: vec![group],
+                    },
+                    // Three whole lists in one batch: only the last is written.
+                    list(vec![req("a")]),
+                    list(vec![req("a"), req("b")]),
+                    list(vec![req("b"), req("c")]),
+                    Update::RequestsChanged {
+                        session: s,
+                        group: g.clone(),
+                        added: vec![req("d")],
+                        removed: vec!["b".into()],
+                    },
+                    Update::Roster {
+                        session: s,
+                        group: g.clone(),
+                        participants: vec![person("x", Role::Admin), person("y", Role::Member)],
+                    },
+                    Update::RosterChanged {
+                        session: s,
+                        group: g.clone(),
+                        upsert: vec![person("y", Role::Admin), person("z", Role::Member)],
+                        removed: vec!["x".into()],
+                    },
+                ],
+                0,
+            )
+            .expect("write");
+        let cached = store.load_cache().expect("read");
+        let mut jids: Vec<String> = cached[0].requests[0]
+            .1
+            .iter()
+            .map(|r| r.jid.clone())
+            .collect();
+        jids.sort();
+        assert_eq!(jids, ["c", "d"]);
+        let mut roster: Vec<(String, Role)> = cached[0].rosters[0]
+            .1
+            .iter()
+            .map(|p| (p.jid.clone(), p.role))
+            .collect();
+        roster.sort();
+        assert_eq!(
+            roster,
+            [("y".into(), Role::Admin), ("z".into(), Role::Member)]
+        );
+    }
 
     #[test]
     fn history_pages_back_through_thousands_of_events() {

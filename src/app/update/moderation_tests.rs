@@ -738,3 +738,47 @@ fn another_groups_roster_or_requests_leave_the_marks_alone() {
     );
     assert_eq!(s.list(Pane::Roster).marked.len(), 1);
 }
+
+#[test]
+fn live_roster_and_request_changes_apply_as_deltas() {
+    let mut s = fixture();
+    press(&mut s, "3  "); // marks the first two roster rows (person 1, person 2)
+    let removed = person(2, Role::Member).jid;
+    update(
+        &mut s,
+        Msg::Engine(Update::RosterChanged {
+            session: S1,
+            group: gid(1),
+            upsert: vec![person(3, Role::Admin), person(4, Role::Member)],
+            removed: vec![removed.clone()],
+        }),
+    );
+    let roster = &s.rosters[&(S1, gid(1))];
+    assert_eq!(roster.len(), 3, "one left, one joined");
+    assert!(
+        roster
+            .iter()
+            .any(|p| p.jid == person(3, Role::Admin).jid && p.role == Role::Admin)
+    );
+    assert!(
+        !s.list(Pane::Roster).marked.contains(&removed),
+        "the leaver is unmarked"
+    );
+    assert_eq!(s.list(Pane::Roster).marked.len(), 1);
+    let before = s.requests[&(S1, gid(1))].len();
+    let gone = s.requests[&(S1, gid(1))][0].jid.clone();
+    update(
+        &mut s,
+        Msg::Engine(Update::RequestsChanged {
+            session: S1,
+            group: gid(1),
+            added: vec![JoinRequest {
+                jid: "77@lid".into(),
+                ..Default::default()
+            }],
+            removed: vec![gone],
+        }),
+    );
+    assert_eq!(s.requests[&(S1, gid(1))].len(), before);
+    assert!(s.requests[&(S1, gid(1))].iter().any(|r| r.jid == "77@lid"));
+}

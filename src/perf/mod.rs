@@ -1,0 +1,4 @@
+//! Performance at WhatsApp's limits: the scale fixtures the benches use, and `wamod perf`, which
+//! runs the whole engine against the scale world and prints the budget figures.
+
+pub mod fixture;
