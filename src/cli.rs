@@ -51,6 +51,25 @@ pub enum CliCommand {
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Run the engine against the simulator's scale world (1,000 groups, 100,000 participants)
+    /// and print the performance budget figures (builds with the sim-demo feature).
+    Perf {
+        /// Internal: serve the scale world (the simulator child).
+        #[arg(long, hide = true)]
+        serve: bool,
+        /// Internal: draw the first frame from the cache in DIR and exit (the cold-start child).
+        #[arg(long, hide = true, value_name = "DIR")]
+        first_frame: Option<PathBuf>,
+        /// Internal: run the measured workloads with the session linked in DIR.
+        #[arg(long, hide = true, value_name = "DIR", requires_all = ["ws", "http"])]
+        measure: Option<PathBuf>,
+        /// Internal: the simulator's WebSocket URL (with --measure).
+        #[arg(long, hide = true)]
+        ws: Option<String>,
+        /// Internal: the simulator's admin base URL (with --measure).
+        #[arg(long, hide = true)]
+        http: Option<String>,
+    },
 }
 
 #[cfg(test)]

@@ -87,6 +87,27 @@ fn run_command(command: &wamod::cli::CliCommand, paths: &Paths) -> Result<(), St
             }
             Ok(())
         }
+        CliCommand::Perf {
+            serve,
+            first_frame,
+            measure,
+            ws,
+            http,
+        } => {
+            use wamod::perf::harness;
+            let done = if *serve {
+                harness::serve()
+            } else if let Some(dir) = first_frame {
+                harness::first_frame(dir)
+            } else if let (Some(dir), Some(ws), Some(http)) = (measure, ws, http) {
+                harness::measure_child(ws, http, dir)
+            } else {
+                std::env::current_exe()
+                    .map_err(anyhow::Error::from)
+                    .and_then(|exe| harness::run(&exe))
+            };
+            done.map_err(|e| format!("{e:#}"))
+        }
     }
 }
 

@@ -33,7 +33,7 @@ use crate::store::{CachedSession, Store};
 /// Reads the cache for the first frame, before any network work: the updates that draw it, and
 /// the sessions to seed the engine with. Only sessions whose keys are still on disk count.
 pub fn load_cache(database: &Path, sessions_dir: &Path) -> (Vec<Update>, Vec<CachedSession>) {
-    let (store, cached) = match read_cache(database, sessions_dir) {
+    let (store, cached) = match read_cache(database, sessions_dir, true) {
         Ok(c) => c,
         Err(error) => return (vec![*error], Vec::new()),
     };
@@ -43,19 +43,43 @@ pub fn load_cache(database: &Path, sessions_dir: &Path) -> (Vec<Update>, Vec<Cac
 /// The first frame's updates from the cache, and nothing else: what `wamod` draws before any
 /// network work. The engine reads its own copy (see `EngineConfig::cache`).
 pub fn first_frame(database: &Path, sessions_dir: &Path) -> Vec<Update> {
-    match read_cache(database, sessions_dir) {
-        Ok((store, cached)) => frame_updates(&store, cached),
-        Err(error) => vec![*error],
+    let (store, cached) = match read_cache(database, sessions_dir, false) {
+        Ok(c) => c,
+        Err(error) => return vec![*error],
+    };
+    let mut updates = frame_updates(&store, cached);
+    // Of the rosters, only the one the first frame shows: the first group of the first
+    // session as the groups pane orders them. The engine has the others when one is opened.
+    let mut probe = crate::app::state::AppState::default();
+    let lists: Vec<Update> = updates
+        .iter()
+        .filter(|u| matches!(u, Update::Session { .. } | Update::Groups { .. }))
+        .cloned()
+        .collect();
+    crate::app::update::update(&mut probe, crate::app::msg::Msg::Engines(lists));
+    let first = probe
+        .current_session
+        .zip(probe.visible_groups().first().map(|g| g.id.clone()));
+    if let Some((session, group)) = first
+        && let Ok(participants) = store.roster(session, &group)
+    {
+        updates.push(Update::Roster {
+            session,
+            group,
+            participants,
+        });
     }
+    updates
 }
 
 /// The cached sessions that are still linked.
 fn read_cache(
     database: &Path,
     sessions_dir: &Path,
+    rosters: bool,
 ) -> Result<(Store, Vec<CachedSession>), Box<Update>> {
     let linked = existing_sessions(sessions_dir);
-    let read = Store::open(database).and_then(|s| s.load_cache().map(|c| (s, c)));
+    let read = Store::open(database).and_then(|s| s.load_cache_with(rosters).map(|c| (s, c)));
     match read {
         Ok((store, cached)) => Ok((
             store,

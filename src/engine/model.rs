@@ -181,15 +181,7 @@ impl SessionModel {
             .collect()
     }
 
-    /// The roster of every group, as updates.
-    pub fn roster_updates(&self) -> Vec<Update> {
-        self.rosters
-            .keys()
-            .map(|id| self.roster_update(id))
-            .collect()
-    }
-
-    fn roster_update(&self, id: &GroupId) -> Update {
+    pub fn roster_update(&self, id: &GroupId) -> Update {
         Update::Roster {
             session: self.session,
             group: id.clone(),

@@ -30,6 +30,10 @@ pub async fn forward(
     ui: mpsc::UnboundedSender<Update>,
     store: SharedStore,
 ) {
+    // The UI never waits for the disk: a writer task takes what to cache, and while it writes,
+    // what arrives meanwhile gathers into its next transaction.
+    let (to_writer, writer_rx) = mpsc::unbounded_channel::<Vec<Update>>();
+    let writer = tokio::spawn(write(writer_rx, store));
     while let Some(first) = from_sessions.recv().await {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -42,13 +46,26 @@ pub async fn forward(
         for u in batch {
             let _ = ui.send(u);
         }
-        if to_write.is_empty() {
-            continue;
+        if !to_write.is_empty() {
+            let _ = to_writer.send(to_write);
+        }
+    }
+    drop(to_writer);
+    let _ = writer.await;
+}
+
+async fn write(mut batches: mpsc::UnboundedReceiver<Vec<Update>>, store: SharedStore) {
+    while let Some(mut updates) = batches.recv().await {
+        while updates.len() < BATCH * 4 {
+            match batches.try_recv() {
+                Ok(more) => updates.extend(more),
+                Err(_) => break,
+            }
         }
         let store = store.clone();
         let now = chrono::Utc::now().timestamp();
         let written = tokio::task::spawn_blocking(move || match store.lock() {
-            Ok(mut s) => s.apply_updates(&to_write, now).map_err(|e| e.to_string()),
+            Ok(mut s) => s.apply_updates(&updates, now).map_err(|e| e.to_string()),
             Err(_) => Err("the database lock is poisoned".to_string()),
         })
         .await;

@@ -99,6 +99,8 @@ struct Live {
     op_timeout: Duration,
     /// After a 429, operations wait until this instant before they are sent.
     paused_until: Arc<Mutex<Option<tokio::time::Instant>>>,
+    /// The group whose roster the UI last asked for: a fresh group list refreshes it.
+    watched: Option<GroupId>,
 }
 
 impl SessionTask {
@@ -122,6 +124,7 @@ impl SessionTask {
             store: self.store.clone(),
             op_timeout: self.op_timeout,
             paused_until: Arc::new(Mutex::new(None)),
+            watched: None,
         };
         let mut retry = Duration::from_secs(1);
         'bots: loop {
@@ -325,6 +328,7 @@ impl Live {
                 Flow::Continue
             }
             SessionCmd::LoadRoster(group) => {
+                self.watched = Some(group.clone());
                 // The roster from the last group list shows at once; the fresh one follows.
                 if self.model.rosters.contains_key(&group) {
                     self.send(Update::Roster {
@@ -397,10 +401,14 @@ impl Live {
                     missed
                 };
                 self.send(update);
-                // Every roster came with the list: the UI opens any group at once, and the
-                // cache keeps them all for the next start's reconnect diff.
-                for u in self.model.roster_updates() {
-                    self.send(u);
+                // Every roster came with the list: the cache keeps them all (for the next
+                // start's reconnect diff); the UI gets the one it shows, and any other when
+                // it opens it (from the model, at once).
+                self.persist_rosters();
+                if let Some(g) = self.watched.clone()
+                    && self.model.rosters.contains_key(&g)
+                {
+                    self.send(self.model.roster_update(&g));
                 }
                 // The tree shows every subgroup of our communities, joined or not.
                 for community in self.model.communities() {
@@ -642,6 +650,25 @@ impl Live {
                 Err(_) => Err(format!("not a group id: {group}")),
             };
             let _ = tx.send(Internal::Group(result, since));
+        });
+    }
+
+    /// Writes every roster of the model to the cache, on the blocking pool: the session keeps
+    /// answering (opening a group right after a sync must not wait for 100,000 rows).
+    fn persist_rosters(&self) {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let rosters = self.model.rosters.clone();
+        let id = self.id;
+        tokio::task::spawn_blocking(move || {
+            let written = match store.lock() {
+                Ok(mut s) => s.put_rosters(id, rosters.iter()).map_err(|e| e.to_string()),
+                Err(_) => Err("the database lock is poisoned".to_string()),
+            };
+            if let Err(e) = written {
+                tracing::error!(session = %id, "cannot cache the rosters: {e}");
+            }
         });
     }
 

@@ -2,3 +2,4 @@
 //! runs the whole engine against the scale world and prints the budget figures.
 
 pub mod fixture;
+pub mod harness;

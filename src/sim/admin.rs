@@ -11,6 +11,7 @@
 //! | `POST /admin/refuse?on=true\|false` | refuse new connections |
 //! | `POST /admin/drop[?phone=P]` | close connections |
 //! | `POST /admin/clear-faults` | remove all faults |
+//! | `POST /admin/burst?group=G&n=N` | N accounts in no group ask to join G (ids as in `sim::scale`), as fast as the simulator goes |
 //! | `GET /admin/state` | a short summary of the world and devices |
 
 use std::collections::HashMap;
@@ -69,6 +70,43 @@ pub fn handle_admin(sim: &Simulator, method: &str, target: &str, body: &str) -> 
             },
             Err(e) => AdminResponse::bad(e),
         },
+        ("POST", "/admin/burst") => {
+            let n: usize = q.get("n").and_then(|n| n.parse().ok()).unwrap_or(0);
+            let group = q
+                .get("group")
+                .cloned()
+                .unwrap_or_else(|| super::scale::BURST_GROUP.into());
+            // Accounts in no group (the scale world's outsiders), in order.
+            let askers: Vec<String> = sim.world(|w| {
+                let busy: std::collections::HashSet<&str> = w
+                    .groups
+                    .values()
+                    .flat_map(|g| {
+                        g.participants
+                            .iter()
+                            .map(|m| m.phone.as_str())
+                            .chain(g.pending.iter().map(|p| p.phone.as_str()))
+                    })
+                    .collect();
+                w.accounts
+                    .keys()
+                    .filter(|p| !busy.contains(p.as_str()))
+                    .take(n)
+                    .cloned()
+                    .collect()
+            });
+            let mut done = 0usize;
+            for phone in askers {
+                let a = Activity::RequestJoin {
+                    phone,
+                    group: group.clone(),
+                };
+                if sim.apply(&a).is_ok() {
+                    done += 1;
+                }
+            }
+            AdminResponse::ok(format!("{done} requests"))
+        }
         ("POST", "/admin/fault") => {
             let kind = q.get("kind").map_or("*", String::as_str);
             let count = q.get("count").and_then(|c| c.parse().ok()).unwrap_or(1);

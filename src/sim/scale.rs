@@ -11,10 +11,9 @@ use super::world::{
 pub const OPERATOR: &str = "15550001111";
 /// The approval-mode group that receives the bursts of requests.
 pub const BURST_GROUP: &str = "120363900000000001";
-/// The group with the pending requests to approve.
-pub const APPROVE_GROUP: &str = "120363900000000002";
-/// The group at WhatsApp's cap.
-pub const FULL_GROUP: &str = "120363900000000003";
+/// The group at WhatsApp's cap, in approval mode with the pending requests (the frame budget's
+/// selected group).
+pub const FULL_GROUP: &str = "120363900000000002";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scale {
@@ -90,9 +89,9 @@ pub fn scenario(scale: Scale, now: i64) -> Scenario {
             next += 1;
         }
         let id = group_id(i);
-        let approval = id == BURST_GROUP || id == APPROVE_GROUP;
+        let approval = id == BURST_GROUP || id == FULL_GROUP;
         let mut pending = Vec::new();
-        if id == APPROVE_GROUP {
+        if id == FULL_GROUP {
             for k in 0..scale.pending {
                 pending.push(PendingRequest {
                     phone: person(scale.participants + k).0,
@@ -150,7 +149,7 @@ mod tests {
         let total: usize = w.groups.values().map(|g| g.participants.len()).sum();
         assert_eq!(total, 100_000);
         assert_eq!(w.groups[FULL_GROUP].participants.len(), 1024);
-        assert_eq!(w.groups[APPROVE_GROUP].pending.len(), 500);
+        assert_eq!(w.groups[FULL_GROUP].pending.len(), 500);
         assert!(w.groups[BURST_GROUP].settings.approval);
         let first = outsiders(Scale::BUDGET).next().expect("outsider");
         assert!(w.account(&first).is_some());

@@ -143,6 +143,14 @@ fn drop_group(tx: &Connection, s: u32, g: &GroupId) -> rusqlite::Result<()> {
     Ok(())
 }
 
+fn role_of(label: &str) -> Role {
+    match label {
+        "superadmin" => Role::SuperAdmin,
+        "admin" => Role::Admin,
+        _ => Role::Member,
+    }
+}
+
 /// Deletes these JIDs' rows of a group (`table`: participants or requests).
 fn delete_rows(
     tx: &Connection,
@@ -277,6 +285,46 @@ impl Store {
 
     /// Every cached session with its groups, rosters and requests.
     pub fn load_cache(&self) -> Result<Vec<CachedSession>, StoreError> {
+        self.load_cache_with(true)
+    }
+
+    /// Replaces the cached rosters of these groups, in one transaction.
+    pub fn put_rosters<'a>(
+        &mut self,
+        session: SessionId,
+        rosters: impl Iterator<Item = (&'a GroupId, &'a Vec<Participant>)>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for (group, participants) in rosters {
+            put_roster(&tx, session.0, group, participants)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// One cached roster.
+    pub fn roster(
+        &self,
+        session: SessionId,
+        group: &GroupId,
+    ) -> Result<Vec<Participant>, StoreError> {
+        let mut q = self.conn.prepare_cached(
+            "SELECT jid, phone, lid, role FROM participants WHERE session = ?1 AND group_id = ?2",
+        )?;
+        let rows = q.query_map(params![session.0, group.as_str()], |r| {
+            let role: String = r.get(3)?;
+            Ok(Participant {
+                jid: r.get(0)?,
+                phone: r.get(1)?,
+                lid: r.get(2)?,
+                role: role_of(&role),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The cache, with or without the rosters (the first frame reads only the one it shows).
+    pub fn load_cache_with(&self, rosters: bool) -> Result<Vec<CachedSession>, StoreError> {
         let mut out: Vec<CachedSession> = {
             let mut q = self
                 .conn
@@ -307,9 +355,9 @@ impl Store {
             }
             let mut q = self.conn.prepare(
                 "SELECT group_id, jid, phone, lid, role FROM participants
-                 WHERE session = ?1 ORDER BY group_id",
+                 WHERE session = ?1 AND ?2 ORDER BY group_id",
             )?;
-            let rows = q.query_map([sid], |r| {
+            let rows = q.query_map(params![sid, rosters], |r| {
                 let role: String = r.get(4)?;
                 Ok((
                     GroupId(r.get(0)?),
@@ -317,11 +365,7 @@ impl Store {
                         jid: r.get(1)?,
                         phone: r.get(2)?,
                         lid: r.get(3)?,
-                        role: match role.as_str() {
-                            "superadmin" => Role::SuperAdmin,
-                            "admin" => Role::Admin,
-                            _ => Role::Member,
-                        },
+                        role: role_of(&role),
                     },
                 ))
             })?;
