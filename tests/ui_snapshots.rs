@@ -905,12 +905,18 @@ fn first_frame_from_the_cache() {
         .apply_updates(&writes, NOW - 300)
         .expect("cache");
 
-    let (first, _seed) = wamod::engine::load_cache(&db, &sessions);
+    // What `wamod` does before any network work: only the shown group's roster is read.
+    let first = wamod::engine::first_frame(&db, &sessions);
+    assert_eq!(
+        first
+            .iter()
+            .filter(|u| matches!(u, Update::Roster { .. }))
+            .count(),
+        1
+    );
     let mut s = AppState::new(Keymap::default(), NOW);
     s.size = (120, 40);
-    for u in first {
-        update(&mut s, Msg::Engine(u));
-    }
+    update(&mut s, Msg::Engines(first));
     let t = render(&s, 120, 40);
     assert!(
         find(t.backend().buffer(), "cached 5m").is_some(),
