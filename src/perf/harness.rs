@@ -326,6 +326,16 @@ async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
         &mut h,
         &mut state,
         &mut term,
+        "the connection",
+        Duration::from_secs(60),
+        |s| groups_of(s) >= 1_000 || s.sessions.iter().any(|v| v.conn == ConnState::Connected),
+    )
+    .await?;
+    mem("connected, before the group list");
+    pump(
+        &mut h,
+        &mut state,
+        &mut term,
         "the group list",
         Duration::from_secs(60),
         |s| groups_of(s) >= 1_000,
