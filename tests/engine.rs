@@ -47,6 +47,19 @@ async fn wait<T>(
     .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
 
+/// Waits until `f` holds for the state (checked now, then after every update).
+async fn until(
+    h: &mut EngineHandle,
+    state: &mut AppState,
+    what: &str,
+    f: impl Fn(&AppState) -> bool,
+) {
+    if f(state) {
+        return;
+    }
+    wait(h, state, what, |_, st| f(st).then_some(())).await
+}
+
 fn engine(sim: &Simulator, dir: &std::path::Path) -> (EngineHandle, AppState) {
     engine_with(sim, dir, EngineConfig::DEFAULT_OP_TIMEOUT)
 }

@@ -604,6 +604,35 @@ fn reselect_group(state: &mut AppState) {
     }
 }
 
+/// A live change to a shown list unmarks the rows it removes; true if the list is shown.
+fn unmark_if_shown(
+    state: &mut AppState,
+    pane: Pane,
+    session: SessionId,
+    group: &crate::domain::GroupId,
+    removed: &[String],
+) -> bool {
+    let shown =
+        state.current_session == Some(session) && state.current_group.as_ref() == Some(group);
+    if shown && !removed.is_empty() {
+        state.list_mut(pane).marked.retain(|m| !removed.contains(m));
+    }
+    shown
+}
+
+/// Removes rows by JID, then replaces or appends the changed ones.
+fn apply_delta<T>(list: &mut Vec<T>, upsert: Vec<T>, removed: &[String], jid: impl Fn(&T) -> &str) {
+    if !removed.is_empty() {
+        list.retain(|x| !removed.iter().any(|r| r == jid(x)));
+    }
+    for item in upsert {
+        match list.iter_mut().find(|x| jid(x) == jid(&item)) {
+            Some(x) => *x = item,
+            None => list.push(item),
+        }
+    }
+}
+
 fn clamp(state: &mut AppState, pane: Pane) {
     if let Some(f) = state.deferred.as_mut() {
         f.clamp[pane.index()] = true;
@@ -849,22 +878,9 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             upsert,
             removed,
         } => {
-            let shown = state.current_session == Some(session)
-                && state.current_group.as_ref() == Some(&group);
-            if shown && !removed.is_empty() {
-                let marked = &mut state.list_mut(Pane::Roster).marked;
-                marked.retain(|m| !removed.contains(m));
-            }
+            let shown = unmark_if_shown(state, Pane::Roster, session, &group, &removed);
             let roster = state.rosters.entry((session, group)).or_default();
-            if !removed.is_empty() {
-                roster.retain(|p| !removed.contains(&p.jid));
-            }
-            for p in upsert {
-                match roster.iter_mut().find(|r| r.jid == p.jid) {
-                    Some(r) => *r = p,
-                    None => roster.push(p),
-                }
-            }
+            apply_delta(roster, upsert, &removed, |p| &p.jid);
             if shown {
                 clamp(state, Pane::Roster);
             }
@@ -876,22 +892,9 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             added,
             removed,
         } => {
-            let shown = state.current_session == Some(session)
-                && state.current_group.as_ref() == Some(&group);
-            if shown && !removed.is_empty() {
-                let marked = &mut state.list_mut(Pane::Requests).marked;
-                marked.retain(|m| !removed.contains(m));
-            }
+            let shown = unmark_if_shown(state, Pane::Requests, session, &group, &removed);
             let list = state.requests.entry((session, group)).or_default();
-            if !removed.is_empty() {
-                list.retain(|r| !removed.contains(&r.jid));
-            }
-            for r in added {
-                match list.iter_mut().find(|x| x.jid == r.jid) {
-                    Some(x) => *x = r,
-                    None => list.push(r),
-                }
-            }
+            apply_delta(list, added, &removed, |r| &r.jid);
             if shown {
                 clamp(state, Pane::Requests);
             }

@@ -7,16 +7,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use whatsapp_rust::features::{
-    CommunityError, CreateCommunityOptions, GroupCreateOptions, GroupParticipantOptions,
-    GroupSubject, MexError,
-};
+use whatsapp_rust::features::{CommunityError, CreateCommunityOptions, GroupSubject, MexError};
 use whatsapp_rust::{Client, Jid};
 
 use super::convert;
-use super::moderate::{Answered, error_outcome, iq_outcome, parse_jid};
+use super::moderate::{Answered, error_outcome, iq_outcome, parse_jid, within_as};
 use crate::domain::{CommunityMark, GroupId, GroupSummary, Participant};
-use crate::ops::{Answer, NewCommunity, NewGroup, Op, Outcome, TargetOutcome};
+use crate::ops::{Answer, NewCommunity, Op, Outcome, TargetOutcome};
 
 /// What a failed community request means.
 pub fn community_outcome(e: &CommunityError) -> Outcome {
@@ -34,13 +31,7 @@ async fn within<T>(
     timeout: Duration,
     fut: impl Future<Output = Result<T, CommunityError>>,
 ) -> Result<T, Outcome> {
-    match tokio::time::timeout(timeout, fut).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(community_outcome(&e)),
-        Err(_) => Err(Outcome::Unknown {
-            why: format!("no answer from WhatsApp within {}s", timeout.as_secs()),
-        }),
-    }
+    within_as(timeout, fut, community_outcome).await
 }
 
 /// A link or unlink refusal for one group.
@@ -67,7 +58,7 @@ pub async fn run(
     client: &Arc<Client>,
     op: &Op,
     community: Option<&Jid>,
-    subjects: &HashMap<String, String>,
+    names: &HashMap<String, String>,
     timeout: Duration,
 ) -> Answered {
     let c = client.community();
@@ -82,7 +73,9 @@ pub async fn run(
         (_, Err(o)) => return Answered::whole(o),
     };
     match op {
-        Op::CreateSubgroup(new) => subgroup(client, &community, new, timeout).await,
+        Op::CreateSubgroup(new) => {
+            super::moderate::create(client, new, names, timeout, Some(&community)).await
+        }
         Op::Link(groups) | Op::Unlink { groups, .. } => {
             let jids: Vec<Jid> = groups.iter().filter_map(|g| parse_jid(g)).collect();
             let answer = match op {
@@ -111,7 +104,7 @@ pub async fn run(
                     };
                     TargetOutcome {
                         jid: g.clone(),
-                        phone: subjects.get(g).cloned(),
+                        phone: names.get(g).cloned(),
                         outcome,
                     }
                 })
@@ -174,68 +167,6 @@ async fn create(client: &Arc<Client>, new: &NewCommunity, timeout: Duration) -> 
             ..Answered::whole(Outcome::Done)
         },
         Err(o) => Answered::whole(o),
-    }
-}
-
-async fn subgroup(
-    client: &Arc<Client>,
-    community: &Jid,
-    new: &NewGroup,
-    timeout: Duration,
-) -> Answered {
-    if GroupSubject::new(new.subject.clone()).is_err() {
-        return Answered::whole(Outcome::NotSent {
-            why: "a subject has 1 to 100 characters".into(),
-        });
-    }
-    let jids: Vec<Jid> = new
-        .participants
-        .iter()
-        .filter_map(|p| parse_jid(p))
-        .collect();
-    // `Community::create_subgroup` is this create with `linked_parent`; going through the group
-    // API keeps the participants' answer.
-    let mut options = GroupCreateOptions::new(new.subject.clone());
-    options.participants = jids.into_iter().map(GroupParticipantOptions::new).collect();
-    options.linked_parent = Some(community.clone());
-    let created = match tokio::time::timeout(timeout, client.groups().create_group(options)).await {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => return Answered::whole(error_outcome(&e)),
-        Err(_) => {
-            return Answered::whole(Outcome::Unknown {
-                why: format!("no answer from WhatsApp within {}s", timeout.as_secs()),
-            });
-        }
-    };
-    let meta = created.metadata;
-    let targets = new
-        .participants
-        .iter()
-        .map(|t| {
-            let in_group = parse_jid(t).is_some_and(|j| {
-                meta.participants.iter().any(|p| {
-                    p.jid.user == j.user
-                        || p.phone_number.as_ref().is_some_and(|pn| pn.user == j.user)
-                })
-            });
-            TargetOutcome {
-                jid: t.clone(),
-                phone: t.strip_suffix("@s.whatsapp.net").map(|u| format!("+{u}")),
-                outcome: if in_group {
-                    Outcome::Done
-                } else {
-                    Outcome::Refused {
-                        code: 0,
-                        text: "not added (their privacy settings, or no WhatsApp account)".into(),
-                    }
-                },
-            }
-        })
-        .collect();
-    Answered {
-        targets,
-        answer: Some(Answer::Created(convert::group_id(&meta.id))),
-        ..Answered::whole(Outcome::Done)
     }
 }
 

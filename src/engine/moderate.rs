@@ -127,13 +127,22 @@ fn participant_outcome(op: &Op, r: &ParticipantChangeResponse) -> Outcome {
 }
 
 /// Runs `fut` with a deadline: past it the answer is unknown (the request may still land).
-pub(super) async fn within<T>(
+async fn within<T>(
     timeout: Duration,
     fut: impl Future<Output = Result<T, GroupError>>,
 ) -> Result<T, Outcome> {
+    within_as(timeout, fut, error_outcome).await
+}
+
+/// `within` for any error type, read by `outcome`.
+pub(super) async fn within_as<T, E>(
+    timeout: Duration,
+    fut: impl Future<Output = Result<T, E>>,
+    outcome: impl Fn(&E) -> Outcome,
+) -> Result<T, Outcome> {
     match tokio::time::timeout(timeout, fut).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(error_outcome(&e)),
+        Ok(Err(e)) => Err(outcome(&e)),
         Err(_) => Err(Outcome::Unknown {
             why: format!("no answer from WhatsApp within {}s", timeout.as_secs()),
         }),
@@ -337,7 +346,7 @@ pub async fn run(
                     .map(|_| ()),
             )
         }
-        Op::Create(new) => create(client, new, phones, timeout).await,
+        Op::Create(new) => create(client, new, phones, timeout, None).await,
         Op::CreateCommunity(_)
         | Op::CreateSubgroup(_)
         | Op::Link(_)
@@ -477,11 +486,13 @@ async fn participants(
     }
 }
 
-async fn create(
+/// Creates a group; with `linked_parent`, inside that community (a subgroup).
+pub(super) async fn create(
     client: &Arc<Client>,
     new: &crate::ops::NewGroup,
     phones: &HashMap<String, String>,
     timeout: Duration,
+    linked_parent: Option<&Jid>,
 ) -> Answered {
     let Ok(_) = GroupSubject::new(new.subject.clone()) else {
         return Answered::whole(Outcome::NotSent {
@@ -511,6 +522,7 @@ async fn create(
         .map(GroupParticipantOptions::new)
         .collect();
     options.description = description;
+    options.linked_parent = linked_parent.cloned();
     options.membership_approval_mode = Some(if new.approval {
         MembershipApprovalMode::On
     } else {

@@ -337,7 +337,12 @@ impl Live {
                         participants: self.model.rosters[&group].clone(),
                     });
                 }
-                if self.model.communities().contains(&group) {
+                if self
+                    .model
+                    .groups
+                    .get(&group)
+                    .is_some_and(|g| g.community == crate::domain::CommunityMark::Community)
+                {
                     self.load_members(client, group.clone());
                 }
                 self.load_group(client, group);

@@ -95,6 +95,26 @@ async fn post(http: &str, path: &str, body: &str) -> Result<String> {
     Ok(out.split("\r\n\r\n").nth(1).unwrap_or_default().to_string())
 }
 
+/// The next update before `deadline`, with whatever else is waiting (up to a UI batch).
+async fn next_batch(
+    h: &mut EngineHandle,
+    deadline: tokio::time::Instant,
+    what: &str,
+) -> Result<Vec<Update>> {
+    let u = tokio::time::timeout_at(deadline, h.updates.recv())
+        .await
+        .map_err(|_| anyhow!("timed out waiting for {what}"))?
+        .ok_or_else(|| anyhow!("the engine stopped while waiting for {what}"))?;
+    let mut batch = vec![u];
+    while batch.len() < UPDATE_BATCH {
+        match h.updates.try_recv() {
+            Ok(u) => batch.push(u),
+            Err(_) => break,
+        }
+    }
+    Ok(batch)
+}
+
 /// Applies updates until `done` holds, drawing after each batch as the UI loop does.
 async fn pump(
     h: &mut EngineHandle,
@@ -107,17 +127,7 @@ async fn pump(
     let theme = Theme::default();
     let deadline = tokio::time::Instant::now() + timeout;
     while !done(state) {
-        let u = tokio::time::timeout_at(deadline, h.updates.recv())
-            .await
-            .map_err(|_| anyhow!("timed out waiting for {what}"))?
-            .ok_or_else(|| anyhow!("the engine stopped while waiting for {what}"))?;
-        let mut batch = vec![u];
-        while batch.len() < UPDATE_BATCH {
-            match h.updates.try_recv() {
-                Ok(u) => batch.push(u),
-                Err(_) => break,
-            }
-        }
+        let batch = next_batch(h, deadline, what).await?;
         update(state, Msg::Engines(batch));
         term.draw(|f| draw(f, state, &theme))?;
     }
@@ -275,25 +285,22 @@ async fn pair(ws: &str, http: &str, dir: &Path) -> Result<()> {
     let mut h = engine(ws, dir);
     h.actions.send(Action::NewSession)?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let u = tokio::time::timeout_at(deadline, h.updates.recv())
-            .await
-            .map_err(|_| anyhow!("timed out pairing"))?
-            .ok_or_else(|| anyhow!("the engine stopped while pairing"))?;
-        if let Update::Qr { code, .. } = &u {
-            let _ = post(http, "/admin/mock-phone/scan-qr", code).await;
-        }
-        let connected = matches!(
-            u,
-            Update::Conn {
-                state: ConnState::Connected,
-                ..
+    let mut connected = false;
+    while !connected {
+        let batch = next_batch(&mut h, deadline, "the pairing").await?;
+        for u in &batch {
+            if let Update::Qr { code, .. } = u {
+                let _ = post(http, "/admin/mock-phone/scan-qr", code).await;
             }
-        );
-        update(&mut state, Msg::Engine(u));
-        if connected {
-            break;
+            connected |= matches!(
+                u,
+                Update::Conn {
+                    state: ConnState::Connected,
+                    ..
+                }
+            );
         }
+        update(&mut state, Msg::Engines(batch));
     }
     pump(
         &mut h,
@@ -405,18 +412,8 @@ async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     let mut seen = 0usize;
     while seen < BURST {
-        let u = tokio::time::timeout_at(deadline, h.updates.recv())
-            .await
-            .map_err(|_| anyhow!("timed out in the burst ({seen} seen)"))?
-            .ok_or_else(|| anyhow!("the engine stopped in the burst"))?;
+        let batch = next_batch(&mut h, deadline, "the burst").await?;
         first_at.get_or_insert_with(Instant::now);
-        let mut batch = vec![u];
-        while batch.len() < UPDATE_BATCH {
-            match h.updates.try_recv() {
-                Ok(u) => batch.push(u),
-                Err(_) => break,
-            }
-        }
         seen += batch
             .iter()
             .filter(|u| matches!(u, Update::Event(e) if e.group == gid(BURST_GROUP)))
@@ -495,14 +492,13 @@ async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
     let mut report = None;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while report.is_none() {
-        let u = tokio::time::timeout_at(deadline, h.updates.recv())
-            .await
-            .map_err(|_| anyhow!("timed out approving"))?
-            .ok_or_else(|| anyhow!("the engine stopped while approving"))?;
-        if let Update::OpDone(r) = &u {
-            report = Some(r.summary());
+        let batch = next_batch(&mut h, deadline, "the approvals").await?;
+        for u in &batch {
+            if let Update::OpDone(r) = u {
+                report = Some(r.summary());
+            }
         }
-        update(&mut state, Msg::Engine(u));
+        update(&mut state, Msg::Engines(batch));
     }
     let approve = start.elapsed();
     mem("after approving");

@@ -11,20 +11,7 @@ use wamod::ops::{Answer, NewCommunity, NewGroup, Op, OpId, OpReport, Outcome};
 use wamod::sim::world::{CreateOptions, Settings};
 
 use super::support::fixture::{DANA, NEWBIE, OTHER, QUINN, RILEY, SAM, TEAM, simulator};
-use super::{engine, gid, pair, wait};
-
-/// Waits until `f` holds for the state (checked now, then after every update).
-async fn until(
-    h: &mut EngineHandle,
-    state: &mut AppState,
-    what: &str,
-    f: impl Fn(&AppState) -> bool,
-) {
-    if f(state) {
-        return;
-    }
-    wait(h, state, what, |_, st| f(st).then_some(())).await
-}
+use super::{engine, gid, pair, until, wait};
 
 async fn run(
     h: &mut EngineHandle,

@@ -18,7 +18,7 @@ use wamod::store::Store;
 use super::support::fixture::{
     CLUB, DANA, NEWBIE, OTHER, PRIV, QUINN, RILEY, SAM, TEAM, simulator,
 };
-use super::{engine_with, gid, pair, wait};
+use super::{engine_with, gid, pair, until, wait};
 
 /// Feeds a key to the reducer and forwards what it sends to the engine.
 fn key_event(h: &EngineHandle, state: &mut AppState, ev: KeyEvent) {
@@ -67,19 +67,6 @@ fn pick(h: &EngineHandle, state: &mut AppState, phone: &str) {
     keys(h, state, "/");
     keys(h, state, phone);
     code(h, state, KeyCode::Enter);
-}
-
-/// Waits until `f` holds for the state (checked now, then after every update).
-async fn until(
-    h: &mut EngineHandle,
-    state: &mut AppState,
-    what: &str,
-    f: impl Fn(&AppState) -> bool,
-) {
-    if f(state) {
-        return;
-    }
-    wait(h, state, what, |_, st| f(st).then_some(())).await
 }
 
 async fn report(h: &mut EngineHandle, state: &mut AppState, what: &str) -> OpReport {
