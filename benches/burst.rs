@@ -8,6 +8,9 @@ use wamod::app::update::update;
 use wamod::domain::{GroupId, Role};
 use wamod::event_loop::UPDATE_BATCH;
 use wamod::perf::fixture::{SESSION, budget_state, event, gid, participant, request};
+use wamod::sim::Simulator;
+use wamod::sim::scale::{self, BURST_GROUP, Scale};
+use wamod::sim::scenario::Activity;
 
 const BURST: usize = 10_000;
 
@@ -84,6 +87,25 @@ fn burst(c: &mut Criterion) {
                     store.apply_updates(chunk, 0).expect("write");
                 }
                 (dir, store)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    // The other end of the end-to-end figure: the simulator creating the requests and
+    // turning them into notifications (no device connected, so nothing is written).
+    let askers: Vec<String> = wamod::sim::scale::outsiders(Scale::BUDGET).collect();
+    g.bench_function("simulator", |b| {
+        b.iter_batched(
+            || Simulator::new(scale::scenario(Scale::BUDGET, 1_800_000_000)),
+            |sim| {
+                for phone in &askers {
+                    let a = Activity::RequestJoin {
+                        phone: phone.clone(),
+                        group: BURST_GROUP.into(),
+                    };
+                    sim.apply(&a).expect("request");
+                }
+                sim
             },
             BatchSize::PerIteration,
         )

@@ -124,14 +124,24 @@ async fn pairs_by_qr_loads_groups_and_requests_and_resumes_after_restart() {
         _ => None,
     })
     .await;
+    // The list comes without rosters: sizes now, our role with each group's roster.
     assert_eq!(groups.len(), 4);
     let team = groups.iter().find(|g| g.id == gid(TEAM)).expect("team");
-    assert_eq!((team.size, team.my_role), (3, Some(Role::SuperAdmin)));
-    let other = groups
-        .iter()
-        .find(|g| g.subject == "Sam's Group")
-        .expect("other");
-    assert_eq!(other.my_role, Some(Role::Member));
+    assert_eq!((team.size, team.my_role), (3, None));
+    until(&mut h, &mut state, "every role", |st| {
+        st.groups
+            .get(&s)
+            .is_some_and(|gs| gs.iter().all(|g| g.my_role.is_some()))
+    })
+    .await;
+    let role = |subject: &str| {
+        state.groups[&s]
+            .iter()
+            .find(|g| g.subject == subject)
+            .and_then(|g| g.my_role)
+    };
+    assert_eq!(role(&team.subject), Some(Role::SuperAdmin));
+    assert_eq!(role("Sam's Group"), Some(Role::Member));
 
     // Requests of approval-mode groups where we are admin come with the list.
     let reqs = wait(&mut h, &mut state, "club requests", |u, _| match u {

@@ -28,13 +28,11 @@ fn setting(name: &str, value: String) -> GroupEventKind {
     }
 }
 
-/// Group-level and roster differences.
+/// Group-level differences (rosters arrive later, one group at a time: [`roster`]).
 pub fn groups(
     session: SessionId,
     old: &BTreeMap<GroupId, GroupSummary>,
-    old_rosters: &HashMap<GroupId, Vec<Participant>>,
     new: &BTreeMap<GroupId, GroupSummary>,
-    new_rosters: &HashMap<GroupId, Vec<Participant>>,
     now: i64,
 ) -> Vec<GroupEvent> {
     let mut out = Vec::new();
@@ -101,9 +99,6 @@ pub fn groups(
                 _ => {}
             }
         }
-        if let (Some(was), Some(now_r)) = (old_rosters.get(id), new_rosters.get(id)) {
-            out.extend(roster(was, now_r).into_iter().map(ev));
-        }
     }
     for (id, g) in old {
         if !new.contains_key(id) {
@@ -120,8 +115,21 @@ pub fn groups(
     out
 }
 
-/// Joins, leaves and role changes between two rosters.
-fn roster(old: &[Participant], new: &[Participant]) -> Vec<GroupEventKind> {
+/// Joins, leaves and role changes between two rosters of `g`.
+pub fn roster(
+    session: SessionId,
+    g: &GroupSummary,
+    old: &[Participant],
+    new: &[Participant],
+    now: i64,
+) -> Vec<GroupEvent> {
+    roster_changes(old, new)
+        .into_iter()
+        .map(|kind| event(session, g, now, kind))
+        .collect()
+}
+
+fn roster_changes(old: &[Participant], new: &[Participant]) -> Vec<GroupEventKind> {
     let by_jid: HashMap<&str, &Participant> = old.iter().map(|p| (p.jid.as_str(), p)).collect();
     let now: HashMap<&str, &Participant> = new.iter().map(|p| (p.jid.as_str(), p)).collect();
     let name = |p: &Participant| p.display().to_string();

@@ -7,6 +7,7 @@ pub mod bot;
 pub mod community;
 pub mod convert;
 pub mod endpoint;
+pub mod group_list;
 pub mod model;
 pub mod moderate;
 pub mod persist;

@@ -2,6 +2,7 @@
 //! every change reaches the UI as fresh rows without re-asking WhatsApp.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 
 use whatsapp_rust::types::events::GroupUpdate;
 use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction as A;
@@ -21,7 +22,9 @@ pub struct SessionModel {
     pub session: SessionId,
     pub me: Me,
     pub groups: BTreeMap<GroupId, GroupSummary>,
-    pub rosters: HashMap<GroupId, Vec<Participant>>,
+    /// Shared so that writing them all to the cache takes a snapshot, not a copy; a change to
+    /// a roster whose snapshot is still being written copies that one roster.
+    pub rosters: HashMap<GroupId, Arc<Vec<Participant>>>,
     /// Only for groups whose requests were fetched (admins) or announced live.
     pub requests: HashMap<GroupId, Vec<JoinRequest>>,
     /// Recent notifications, numbered: a fetch answered after some arrived is older than them,
@@ -66,40 +69,41 @@ impl SessionModel {
         for g in cached.groups {
             m.groups.insert(g.id.clone(), g);
         }
-        m.rosters = cached.rosters.into_iter().collect();
+        m.rosters = cached
+            .rosters
+            .into_iter()
+            .map(|(g, r)| (g, Arc::new(r)))
+            .collect();
         m.requests = cached.requests.into_iter().collect();
         m
     }
 
-    /// Replaces everything with a fresh group list (from `get_participating`, started when the
-    /// model was at `since`). Returns the list and, when there was a previous view (cache or
-    /// before a disconnect), what changed meanwhile as feed events stamped `now`.
+    /// Replaces the group list with a fresh one, without rosters (see `group_list`; started
+    /// when the model was at `since`). The rosters we had stay until each group's fresh one
+    /// arrives ([`Self::set_group`]), and so does our role in the group, which only a roster
+    /// tells. Returns the list and, when there was a previous view (cache or before a
+    /// disconnect), the group-level changes meanwhile as feed events stamped `now`.
     pub fn set_groups(
         &mut self,
-        groups: Vec<(GroupSummary, Vec<Participant>)>,
+        groups: Vec<GroupSummary>,
         since: u64,
         now: i64,
     ) -> (Update, Vec<GroupEvent>) {
         let old_groups = std::mem::take(&mut self.groups);
-        let old_rosters = std::mem::take(&mut self.rosters);
-        for (mut g, roster) in groups {
-            g.pending = old_groups.get(&g.id).map_or(0, |o| o.pending);
-            self.rosters.insert(g.id.clone(), roster);
+        for mut g in groups {
+            if let Some(old) = old_groups.get(&g.id) {
+                g.pending = old.pending;
+                g.my_role = g.my_role.or(old.my_role);
+            }
             self.groups.insert(g.id.clone(), g);
         }
+        self.rosters.retain(|id, _| self.groups.contains_key(id));
         self.requests.retain(|id, _| self.groups.contains_key(id));
         self.replay(since, None);
         let missed = if old_groups.is_empty() {
             Vec::new()
         } else {
-            away::groups(
-                self.session,
-                &old_groups,
-                &old_rosters,
-                &self.groups,
-                &self.rosters,
-                now,
-            )
+            away::groups(self.session, &old_groups, &self.groups, now)
         };
         (self.groups_update(), missed)
     }
@@ -111,20 +115,29 @@ impl SessionModel {
         }
     }
 
+    /// One group's fresh metadata and roster (a fetch started at `since`). With `diff`, the
+    /// joins, leaves and role changes since the roster we had are returned as feed events
+    /// stamped `now` (the group list's rosters after a reconnect).
     pub fn set_group(
         &mut self,
         summary: GroupSummary,
         roster: Vec<Participant>,
         since: u64,
-    ) -> Vec<Update> {
+        diff: Option<i64>,
+    ) -> Vec<GroupEvent> {
         let pending = self.groups.get(&summary.id).map_or(0, |g| g.pending);
         let mut summary = summary;
         summary.pending = pending;
         let id = summary.id.clone();
         self.groups.insert(id.clone(), summary);
-        self.rosters.insert(id.clone(), roster);
+        let old = self.rosters.insert(id.clone(), Arc::new(roster));
         self.replay(since, Some(&id));
-        vec![self.group_update(&id), self.roster_update(&id)]
+        match (diff, old, self.groups.get(&id), self.rosters.get(&id)) {
+            (Some(now), Some(was), Some(g), Some(fresh)) => {
+                away::roster(self.session, g, &was, fresh, now)
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// A fresh list of a group's requests; those that appeared or went since the previous
@@ -159,7 +172,7 @@ impl SessionModel {
         out
     }
 
-    fn group_update(&self, id: &GroupId) -> Update {
+    pub fn group_update(&self, id: &GroupId) -> Update {
         match self.groups.get(id) {
             Some(g) => Update::Group {
                 session: self.session,
@@ -185,7 +198,11 @@ impl SessionModel {
         Update::Roster {
             session: self.session,
             group: id.clone(),
-            participants: self.rosters.get(id).cloned().unwrap_or_default(),
+            participants: self
+                .rosters
+                .get(id)
+                .map(|r| r.as_ref().clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -235,7 +252,7 @@ impl SessionModel {
             } => {
                 let added: Vec<Participant> =
                     participants.iter().map(notification_participant).collect();
-                let roster = self.rosters.entry(id.clone()).or_default();
+                let roster = Arc::make_mut(self.rosters.entry(id.clone()).or_default());
                 for p in &added {
                     roster.retain(|r| r.jid != p.jid);
                     roster.push(p.clone());
@@ -273,7 +290,7 @@ impl SessionModel {
             A::Remove { participants, .. } => {
                 let removed: Vec<Participant> =
                     participants.iter().map(notification_participant).collect();
-                if let Some(roster) = self.rosters.get_mut(&id) {
+                if let Some(roster) = self.rosters.get_mut(&id).map(Arc::make_mut) {
                     roster.retain(|r| !removed.iter().any(|p| p.jid == r.jid));
                 }
                 gone_jids.extend(removed.iter().map(|p| p.jid.clone()));
@@ -302,7 +319,7 @@ impl SessionModel {
                 let changed: Vec<Participant> =
                     participants.iter().map(notification_participant).collect();
                 let new_role = if promote { Role::Admin } else { Role::Member };
-                if let Some(roster) = self.rosters.get_mut(&id) {
+                if let Some(roster) = self.rosters.get_mut(&id).map(Arc::make_mut) {
                     for r in roster.iter_mut() {
                         if changed.iter().any(|p| p.jid == r.jid) {
                             r.role = new_role;
@@ -504,7 +521,7 @@ impl SessionModel {
         };
 
         // Keep the size in step with the roster we hold.
-        if touched_roster && let Some(len) = self.rosters.get(&id).map(Vec::len) {
+        if touched_roster && let Some(len) = self.rosters.get(&id).map(|r| r.len()) {
             self.with_group(&id, |g| g.size = len);
         }
         let subject = self
@@ -626,20 +643,15 @@ mod tests {
             lid: Some("91111@lid".into()),
             role: Role::SuperAdmin,
         };
-        m.set_groups(
-            vec![(
-                GroupSummary {
-                    id,
-                    subject: "Club".into(),
-                    size: 1,
-                    my_role: Some(Role::SuperAdmin),
-                    ..Default::default()
-                },
-                vec![me],
-            )],
-            0,
-            0,
-        );
+        let club = GroupSummary {
+            id,
+            subject: "Club".into(),
+            size: 1,
+            my_role: Some(Role::SuperAdmin),
+            ..Default::default()
+        };
+        m.set_groups(vec![club.clone()], 0, 0);
+        m.set_group(club, vec![me], 0, None);
         m
     }
 
@@ -687,11 +699,47 @@ mod tests {
     }
 
     #[test]
+    fn a_list_without_rosters_keeps_what_we_knew_until_each_roster_arrives() {
+        let mut m = model();
+        let listed = GroupSummary {
+            id: gid(),
+            subject: "Club".into(),
+            size: 1,
+            ..Default::default()
+        };
+        let (_, missed) = m.set_groups(vec![listed.clone()], m.seq(), 5);
+        assert!(missed.is_empty());
+        assert_eq!(m.groups[&gid()].my_role, Some(Role::SuperAdmin));
+        assert_eq!(m.rosters[&gid()].len(), 1);
+        // Its roster: someone joined while we were away.
+        let mut roster = m.rosters[&gid()].as_ref().clone();
+        roster.push(Participant {
+            jid: "93333@lid".into(),
+            phone: Some("+15550003333".into()),
+            lid: Some("93333@lid".into()),
+            role: Role::Member,
+        });
+        let fresh = GroupSummary {
+            my_role: Some(Role::SuperAdmin),
+            size: 2,
+            ..listed
+        };
+        let missed = m.set_group(fresh, roster, m.seq(), Some(5));
+        assert!(
+            matches!(&missed[..], [e] if matches!(&e.kind, GroupEventKind::Joined { who, .. } if who == &["+15550003333"]) && e.found_on_reconnect && e.at == 5),
+            "{missed:?}"
+        );
+        // A group gone from the list takes its roster along.
+        m.set_groups(Vec::new(), m.seq(), 6);
+        assert!(m.rosters.is_empty());
+    }
+
+    #[test]
     fn a_fetch_older_than_a_notification_does_not_undo_it() {
         let mut m = model();
         let since = m.seq();
         let stale = m.groups[&gid()].clone();
-        let roster = m.rosters[&gid()].clone();
+        let roster = m.rosters[&gid()].as_ref().clone();
         // While the fetch is in flight, the subject changes and someone joins.
         m.apply(&update(
             Some("93333"),
@@ -709,17 +757,18 @@ mod tests {
             },
         ));
         // The answer, read before those changes, arrives last.
-        let out = m.set_group(stale, roster, since);
+        // Diffed as after a reconnect: the join seen live is not found again.
+        let missed = m.set_group(stale, roster, since, Some(1_800_000_100));
         assert_eq!(m.groups[&gid()].subject, "Club 2");
         assert_eq!(m.rosters[&gid()].len(), 2);
         assert!(
-            !out.iter().any(|u| matches!(u, Update::Event(_))),
-            "replayed changes are not announced twice"
+            missed.is_empty(),
+            "replayed changes are not announced twice: {missed:?}"
         );
         // A fetch started after them needs no replay.
         let fresh = m.groups[&gid()].clone();
-        let roster = m.rosters[&gid()].clone();
-        m.set_group(fresh, roster, m.seq());
+        let roster = m.rosters[&gid()].as_ref().clone();
+        m.set_group(fresh, roster, m.seq(), None);
         assert_eq!(m.rosters[&gid()].len(), 2);
     }
 

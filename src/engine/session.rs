@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use whatsapp_rust::Client;
 use whatsapp_rust::pair_code::PairCodeOptions;
@@ -15,6 +16,7 @@ use whatsapp_rust::types::events::Event;
 use super::bot::{BuiltBot, build_bot};
 use super::convert::{self, Me};
 use super::endpoint::Endpoint;
+use super::group_list;
 use super::model::SessionModel;
 use super::moderate;
 use super::requests::fetch_requests;
@@ -48,12 +50,17 @@ pub enum SessionCmd {
 enum Internal {
     OpDone(OpReport, Option<Duration>),
     // Each fetch carries the model's notification number from when it started.
-    Groups(
-        Result<Vec<(GroupSummary, Vec<Participant>)>, String>,
+    Groups(Result<Vec<GroupSummary>, String>, u64, Sync),
+    /// One group's roster: of a group-list load (`Some`), or of a group being opened.
+    Group(
+        Result<(GroupSummary, Vec<Participant>), String>,
         u64,
-        Sync,
+        Option<Sync>,
     ),
-    Group(Result<(GroupSummary, Vec<Participant>), String>, u64),
+    /// A group-list load has all its rosters, but `failed` of them.
+    Synced {
+        failed: usize,
+    },
     Requests(GroupId, Result<Vec<JoinRequest>, String>, u64),
     PairCode(Result<String, String>),
     Subgroups(GroupId, Result<Vec<GroupSummary>, String>),
@@ -331,11 +338,7 @@ impl Live {
                 self.watched = Some(group.clone());
                 // The roster from the last group list shows at once; the fresh one follows.
                 if self.model.rosters.contains_key(&group) {
-                    self.send(Update::Roster {
-                        session: self.id,
-                        group: group.clone(),
-                        participants: self.model.rosters[&group].clone(),
-                    });
+                    self.send(self.model.roster_update(&group));
                 }
                 if self
                     .model
@@ -406,15 +409,6 @@ impl Live {
                     missed
                 };
                 self.send(update);
-                // Every roster came with the list: the cache keeps them all (for the next
-                // start's reconnect diff); the UI gets the one it shows, and any other when
-                // it opens it (from the model, at once).
-                self.persist_rosters();
-                if let Some(g) = self.watched.clone()
-                    && self.model.rosters.contains_key(&g)
-                {
-                    self.send(self.model.roster_update(&g));
-                }
                 // The tree shows every subgroup of our communities, joined or not.
                 for community in self.model.communities() {
                     self.load_subgroups(client, community);
@@ -423,9 +417,30 @@ impl Live {
                     self.send(Update::Event(e));
                 }
             }
-            Internal::Group(Ok((summary, roster)), since) => {
-                for u in self.model.set_group(summary, roster, since) {
-                    self.send(u);
+            Internal::Group(Ok((summary, roster)), since, sync) => {
+                let id = summary.id.clone();
+                let diff = (sync == Some(Sync::Connected)).then(|| chrono::Utc::now().timestamp());
+                let missed = self.model.set_group(summary, roster, since, diff);
+                self.send(self.model.group_update(&id));
+                // Of the group list's rosters, the UI gets the one it shows, and any other
+                // when it opens it (from the model, at once).
+                if sync.is_none() || self.watched.as_ref() == Some(&id) {
+                    self.send(self.model.roster_update(&id));
+                }
+                for e in missed {
+                    self.send(Update::Event(e));
+                }
+            }
+            Internal::Synced { failed } => {
+                // The cache keeps every roster, for the next start's reconnect diff.
+                self.persist_rosters();
+                if failed > 0 {
+                    self.send(Update::Error {
+                        session: Some(self.id),
+                        message: format!(
+                            "{failed} group rosters could not be loaded; press r to retry"
+                        ),
+                    });
                 }
             }
             Internal::Requests(group, Ok(requests), since) => {
@@ -452,7 +467,7 @@ impl Live {
                 participants,
             }),
             Internal::Groups(Err(e), _, _)
-            | Internal::Group(Err(e), _)
+            | Internal::Group(Err(e), _, _)
             | Internal::Requests(_, Err(e), _)
             | Internal::Subgroups(_, Err(e))
             | Internal::Members(_, Err(e))
@@ -584,7 +599,7 @@ impl Live {
         let Some(g) = group else {
             return out;
         };
-        for p in self.model.rosters.get(g).into_iter().flatten() {
+        for p in self.model.rosters.get(g).into_iter().flat_map(|r| r.iter()) {
             if let Some(ph) = &p.phone {
                 out.insert(p.jid.clone(), ph.clone());
             }
@@ -601,33 +616,48 @@ impl Live {
         out
     }
 
-    /// All groups with their rosters, then the join requests of those where we are admin and
-    /// approval is on (the only ones that can have any).
+    /// The group list (the pane fills at once), then every roster a few at a time, then the
+    /// join requests of the groups where we are admin and approval is on (the only ones that
+    /// can have any).
     fn load_groups(&self, client: &Arc<Client>, sync: Sync) {
         let client = client.clone();
         let tx = self.internal.clone();
         let me = self.model.me.clone();
         let since = self.model.seq();
         tokio::spawn(async move {
-            let result = client
-                .groups()
-                .get_participating()
-                .await
-                .map_err(|e| format!("loading groups: {e}"))
-                .map(|all| {
-                    all.values()
-                        .map(|meta| (convert::summary(meta, &me), convert::roster(meta)))
-                        .collect::<Vec<_>>()
-                });
-            let admin_approval: Vec<GroupId> = match &result {
-                Ok(groups) => groups
-                    .iter()
-                    .filter(|(g, _)| g.settings.approval && g.my_role.is_some_and(|r| r.is_admin()))
-                    .map(|(g, _)| g.id.clone())
-                    .collect(),
-                Err(_) => Vec::new(),
-            };
-            if tx.send(Internal::Groups(result, since, sync)).is_err() {
+            let list = group_list::list(&client, &me).await;
+            let ids: Vec<GroupId> = list
+                .as_ref()
+                .map(|l| l.iter().map(|g| g.id.clone()).collect())
+                .unwrap_or_default();
+            let listed = list.is_ok();
+            if tx.send(Internal::Groups(list, since, sync)).is_err() || !listed {
+                return;
+            }
+            let mut admin_approval = Vec::new();
+            let mut failed = 0;
+            let mut rosters = std::pin::pin!(group_list::rosters(client.clone(), ids, me));
+            while let Some((group, r)) = rosters.next().await {
+                match r {
+                    Ok(loaded) => {
+                        let g = &loaded.0;
+                        if g.settings.approval && g.my_role.is_some_and(|r| r.is_admin()) {
+                            admin_approval.push(group);
+                        }
+                        if tx
+                            .send(Internal::Group(Ok(loaded), since, Some(sync)))
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!("{e}");
+                        failed += 1;
+                    }
+                }
+            }
+            if tx.send(Internal::Synced { failed }).is_err() {
                 return;
             }
             for group in admin_approval {
@@ -645,16 +675,8 @@ impl Live {
         let me = self.model.me.clone();
         let since = self.model.seq();
         tokio::spawn(async move {
-            let result = match group.as_str().parse::<whatsapp_rust::Jid>() {
-                Ok(jid) => client
-                    .groups()
-                    .get_metadata(&jid)
-                    .await
-                    .map(|meta| (convert::summary(&meta, &me), convert::roster(&meta)))
-                    .map_err(|e| format!("loading {group}: {e}")),
-                Err(_) => Err(format!("not a group id: {group}")),
-            };
-            let _ = tx.send(Internal::Group(result, since));
+            let result = group_list::roster(&client, &group, &me).await;
+            let _ = tx.send(Internal::Group(result, since, None));
         });
     }
 
@@ -664,11 +686,14 @@ impl Live {
         let Some(store) = self.store.clone() else {
             return;
         };
+        // A snapshot: the rosters are shared, not copied.
         let rosters = self.model.rosters.clone();
         let id = self.id;
         tokio::task::spawn_blocking(move || {
             let written = match store.lock() {
-                Ok(mut s) => s.put_rosters(id, rosters.iter()).map_err(|e| e.to_string()),
+                Ok(mut s) => s
+                    .put_rosters(id, rosters.iter().map(|(g, r)| (g, r.as_ref())))
+                    .map_err(|e| e.to_string()),
                 Err(_) => Err("the database lock is poisoned".to_string()),
             };
             if let Err(e) = written {

@@ -20,6 +20,7 @@ pub mod noise;
 pub mod notify;
 pub mod pair_code;
 pub mod pairing;
+pub mod pending;
 pub mod router;
 pub mod scale;
 pub mod scenario;

@@ -116,7 +116,7 @@ pub fn scenario(scale: Scale, now: i64) -> Scenario {
             },
             addressing: AddressingMode::Lid,
             invite_code: format!("ScaleInvite{i:011}"),
-            pending,
+            pending: pending.into(),
             is_parent: false,
             parent: None,
             is_default_sub: false,

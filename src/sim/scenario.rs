@@ -548,7 +548,7 @@ impl Scenario {
                     }
                 },
                 invite_code,
-                pending,
+                pending: pending.into(),
                 is_parent: false,
                 parent: None,
                 is_default_sub: false,
@@ -630,7 +630,7 @@ impl Scenario {
                 settings: Settings::default(),
                 addressing: AddressingMode::Lid,
                 invite_code: world.new_invite_code(),
-                pending: Vec::new(),
+                pending: Default::default(),
                 is_parent: true,
                 parent: None,
                 is_default_sub: false,

@@ -8,6 +8,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::pending::Pending;
+
 /// WhatsApp's group size cap.
 pub const MAX_GROUP_SIZE: usize = 1024;
 pub const MAX_SUBJECT_CHARS: usize = 100;
@@ -127,7 +129,7 @@ pub struct Group {
     pub addressing: AddressingMode,
     pub invite_code: String,
     /// In arrival order.
-    pub pending: Vec<PendingRequest>,
+    pub pending: Pending,
     /// This group is a community (parent group).
     pub is_parent: bool,
     /// The community this group is linked to.
@@ -507,7 +509,7 @@ impl World {
         let now = self.now;
         let parent = match self.groups.get_mut(group) {
             Some(g) => {
-                g.pending.retain(|r| r.phone != phone);
+                g.pending.remove(phone);
                 if g.member(phone).is_none() {
                     g.participants.push(Member {
                         phone: phone.to_string(),
@@ -604,7 +606,7 @@ impl World {
             settings: opts.settings,
             addressing: AddressingMode::Lid,
             invite_code: code,
-            pending: Vec::new(),
+            pending: Pending::default(),
             is_parent: opts.is_parent,
             parent: opts.parent.clone(),
             is_default_sub: false,
@@ -1094,7 +1096,7 @@ impl World {
             return Err(WaError::GROUP_FULL);
         }
         if g.settings.approval {
-            if g.pending.iter().any(|r| r.phone == actor) {
+            if g.pending.contains(actor) {
                 return Ok((JoinOutcome::Pending(id), Vec::new()));
             }
             let notices = self.request_join(actor, &id, RequestMethod::InviteLink, None)?;
@@ -1128,7 +1130,7 @@ impl World {
         if g.member(actor).is_some() {
             return Err(WaError::ALREADY_MEMBER);
         }
-        if g.pending.iter().any(|r| r.phone == actor) {
+        if g.pending.contains(actor) {
             return Err(WaError::CONFLICT);
         }
         g.pending.push(PendingRequest {
@@ -1153,7 +1155,7 @@ impl World {
 
     pub fn membership_requests(&self, actor: &str, group: &str) -> WaResult<Vec<PendingRequest>> {
         self.require_admin(actor, group)?;
-        Ok(self.get(group)?.pending.clone())
+        Ok(self.get(group)?.pending.to_vec())
     }
 
     pub fn approve_requests(
@@ -1167,7 +1169,7 @@ impl World {
         let mut added = Vec::new();
         for phone in phones {
             let g = self.get(group)?;
-            let outcome = if !g.pending.iter().any(|r| &r.phone == phone) {
+            let outcome = if !g.pending.contains(phone) {
                 refused(phone, 404)
             } else if g.participants.len() >= MAX_GROUP_SIZE {
                 refused(phone, 419)
@@ -1228,10 +1230,10 @@ impl World {
         for phone in phones {
             let outcome = if own_only && phone != actor {
                 refused(phone, 403)
-            } else if !g.pending.iter().any(|r| &r.phone == phone) {
+            } else if !g.pending.contains(phone) {
                 refused(phone, 404)
             } else {
-                g.pending.retain(|r| &r.phone != phone);
+                g.pending.remove(phone);
                 gone.push(phone.clone());
                 ok(phone)
             };

@@ -50,7 +50,7 @@ fn group(id: &str, subject: &str, members: Vec<Member>, settings: Settings, code
         settings,
         addressing: AddressingMode::Lid,
         invite_code: code.to_string(),
-        pending: Vec::new(),
+        pending: Default::default(),
         is_parent: false,
         parent: None,
         is_default_sub: false,
