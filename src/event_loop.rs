@@ -21,6 +21,10 @@ use crate::ui::{Theme, draw};
 /// Most engine updates handled before a redraw, so a flood cannot delay a keypress for long.
 pub const UPDATE_BATCH: usize = 512;
 
+/// Shortest time between two frames (60 Hz): a flood of updates redraws at most this often
+/// instead of after every batch, and a key still shows within one frame.
+pub const FRAME: Duration = Duration::from_millis(16);
+
 /// Something besides the engine that feeds updates (the demo's simulated phone).
 pub type SideChannel = mpsc::UnboundedReceiver<Update>;
 
@@ -39,13 +43,18 @@ pub async fn run(
         update(state, Msg::Resize(size.width, size.height));
     }
     let mut dirty = true;
+    let mut last_draw: Option<tokio::time::Instant> = None;
     loop {
-        if dirty {
+        if dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             terminal.draw(|f| draw(f, state, theme))?;
             dirty = false;
+            last_draw = Some(tokio::time::Instant::now());
         }
+        let next_frame = last_draw.map_or_else(tokio::time::Instant::now, |t| t + FRAME);
         let mut effects = Vec::new();
         tokio::select! {
+            // A change waits for its frame.
+            _ = tokio::time::sleep_until(next_frame), if dirty => {}
             ev = events.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
                     effects = update(state, Msg::Key(k));

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod event_loop;
+pub mod keyed_list;
 pub mod logging;
 pub mod ops;
 pub mod paths;

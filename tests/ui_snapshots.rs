@@ -128,7 +128,8 @@ fn fixture() -> AppState {
                 method: RequestMethod::Community,
                 via_community: Some(gid(8)),
             },
-        ],
+        ]
+        .into(),
     );
     let ev = |at: i64, group: &str, actor: Option<&str>, kind: GroupEventKind| GroupEvent {
         at,
@@ -896,7 +897,7 @@ fn first_frame_from_the_cache() {
         writes.push(Update::Requests {
             session: *s,
             group: g.clone(),
-            requests: requests.clone(),
+            requests: requests.to_vec(),
         });
     }
     writes.extend(live.events.iter().cloned().map(Update::Event));

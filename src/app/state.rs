@@ -8,6 +8,7 @@ use crate::domain::{
     ConnState, GroupEvent, GroupId, GroupSettings, GroupSummary, JoinRequest, Participant,
     SessionId,
 };
+use crate::keyed_list::KeyedList;
 use crate::ops::{Answer, Op, OpId, OpReport};
 
 /// How many answered operations the UI keeps (the audit log keeps them all).
@@ -356,7 +357,8 @@ pub struct AppState {
     pub sessions: Vec<SessionView>,
     pub groups: HashMap<SessionId, Vec<GroupSummary>>,
     pub rosters: HashMap<(SessionId, GroupId), Vec<Participant>>,
-    pub requests: HashMap<(SessionId, GroupId), Vec<JoinRequest>>,
+    /// By JID as well as in order: bursts of requests must not rescan the list.
+    pub requests: HashMap<(SessionId, GroupId), KeyedList<JoinRequest>>,
     /// Newest last.
     pub events: VecDeque<GroupEvent>,
     pub focus: Pane,
@@ -526,9 +528,9 @@ impl AppState {
                     .or_else(|| self.rosters.get(&k))
                     .map_or(0, Vec::len)
             }),
-            Pane::Requests if unfiltered => {
-                key.and_then(|k| self.requests.get(&k)).map_or(0, Vec::len)
-            }
+            Pane::Requests if unfiltered => key
+                .and_then(|k| self.requests.get(&k))
+                .map_or(0, |r| r.len()),
             Pane::Events if unfiltered => match &self.history {
                 Some(h) => h.rows.len(),
                 None => self.events.len(),

@@ -894,7 +894,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
         } => {
             let shown = unmark_if_shown(state, Pane::Requests, session, &group, &removed);
             let list = state.requests.entry((session, group)).or_default();
-            apply_delta(list, added, &removed, |r| &r.jid);
+            list.apply(added, &removed);
             if shown {
                 clamp(state, Pane::Requests);
             }
@@ -935,7 +935,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
                     .marked
                     .retain(|m| ids.contains(m.as_str()));
             }
-            state.requests.insert((session, group), requests);
+            state.requests.insert((session, group), requests.into());
             clamp(state, Pane::Requests);
             Vec::new()
         }

@@ -16,6 +16,7 @@ use crate::domain::{
     CommunityMark, GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest, Participant,
     Role, SessionId,
 };
+use crate::keyed_list::KeyedList;
 
 #[derive(Debug, Default)]
 pub struct SessionModel {
@@ -26,7 +27,7 @@ pub struct SessionModel {
     /// a roster whose snapshot is still being written copies that one roster.
     pub rosters: HashMap<GroupId, Arc<Vec<Participant>>>,
     /// Only for groups whose requests were fetched (admins) or announced live.
-    pub requests: HashMap<GroupId, Vec<JoinRequest>>,
+    pub requests: HashMap<GroupId, KeyedList<JoinRequest>>,
     /// Recent notifications, numbered: a fetch answered after some arrived is older than them,
     /// so they are replayed over its snapshot (they set absolute values, so replay is safe).
     journal: VecDeque<(u64, GroupUpdate)>,
@@ -74,7 +75,11 @@ impl SessionModel {
             .into_iter()
             .map(|(g, r)| (g, Arc::new(r)))
             .collect();
-        m.requests = cached.requests.into_iter().collect();
+        m.requests = cached
+            .requests
+            .into_iter()
+            .map(|(g, r)| (g, r.into()))
+            .collect();
         m
     }
 
@@ -156,7 +161,7 @@ impl SessionModel {
             (Some(old), Some(g)) => away::requests(self.session, g, old, &requests, now),
             _ => Vec::new(),
         };
-        self.requests.insert(group.clone(), requests);
+        self.requests.insert(group.clone(), requests.into());
         self.replay(since, Some(group));
         if let (Some(g), Some(r)) = (self.groups.get_mut(group), self.requests.get(group)) {
             g.pending = r.len();
@@ -210,7 +215,11 @@ impl SessionModel {
         Update::Requests {
             session: self.session,
             group: id.clone(),
-            requests: self.requests.get(id).cloned().unwrap_or_default(),
+            requests: self
+                .requests
+                .get(id)
+                .map(|r| r.to_vec())
+                .unwrap_or_default(),
         }
     }
 
@@ -428,8 +437,7 @@ impl SessionModel {
                     .collect();
                 let list = self.requests.entry(id.clone()).or_default();
                 for r in &new {
-                    list.retain(|x| x.jid != r.jid);
-                    list.push(r.clone());
+                    list.upsert(r.clone());
                 }
                 req_added.extend(new.iter().cloned());
                 let count = list.len();

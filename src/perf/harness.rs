@@ -21,7 +21,7 @@ use crate::app::state::{AppState, Pane};
 use crate::app::update::update;
 use crate::domain::{ConnState, GroupId, SessionId};
 use crate::engine::{Endpoint, EngineConfig, EngineHandle, spawn};
-use crate::event_loop::UPDATE_BATCH;
+use crate::event_loop::{FRAME, UPDATE_BATCH};
 use crate::ops::{Op, OpId};
 use crate::sim::scale::{self, BURST_GROUP, FULL_GROUP, Scale};
 use crate::ui::{Theme, draw};
@@ -446,6 +446,8 @@ async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
     let theme = Theme::default();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     let mut seen = 0usize;
+    // As the UI loop paces its frames.
+    let mut last_draw: Option<Instant> = None;
     while seen < BURST {
         let batch = next_batch(&mut h, deadline, "the burst").await?;
         first_at.get_or_insert_with(Instant::now);
@@ -460,13 +462,21 @@ async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
         // frame, then gets its own.
         let key_at = (key_latency.is_none() && seen >= BURST / 2).then(Instant::now);
         update(&mut state, Msg::Engines(batch));
-        term.draw(|f| draw(f, &state, &theme))?;
+        if last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
+            term.draw(|f| draw(f, &state, &theme))?;
+            last_draw = Some(Instant::now());
+        }
         if let Some(at) = key_at {
             update(
                 &mut state,
                 Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
             );
+            // Its frame comes when the next one is due.
+            if let Some(t) = last_draw {
+                tokio::time::sleep_until((t + FRAME).into()).await;
+            }
             term.draw(|f| draw(f, &state, &theme))?;
+            last_draw = Some(Instant::now());
             key_latency = Some(at.elapsed());
         }
     }
@@ -475,11 +485,9 @@ async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
     // Stored: the cache writer has every request event.
     let db = dir.join("wamod.db");
     let stored_deadline = Instant::now() + Duration::from_secs(60);
+    let reader = crate::store::Store::open(&db)?;
     loop {
-        let n = crate::store::Store::open(&db)
-            .and_then(|s| s.events(Some(&gid(BURST_GROUP)), None, BURST * 2))
-            .map(|rows| rows.len())
-            .unwrap_or(0);
+        let n = reader.event_count(Some(&gid(BURST_GROUP))).unwrap_or(0);
         if n >= BURST || Instant::now() > stored_deadline {
             break;
         }

@@ -405,6 +405,16 @@ impl Store {
     }
 
     /// Stored events, newest first: `before` pages back (an event id), `group` narrows.
+    /// How many events the log holds (of one group, or all).
+    pub fn event_count(&self, group: Option<&GroupId>) -> Result<usize, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM events WHERE ?1 IS NULL OR group_id = ?1",
+            params![group.map(GroupId::as_str)],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     pub fn events(
         &self,
         group: Option<&GroupId>,

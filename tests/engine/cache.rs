@@ -278,7 +278,7 @@ fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
         });
         let pending = sim.world(|w| w.groups[CLUB].pending.len());
         wait(&mut h, &mut state, "requests reconciled", |_, st| {
-            (st.requests.get(&(s, gid(CLUB))).map(Vec::len) == Some(pending)).then_some(())
+            (st.requests.get(&(s, gid(CLUB))).map(|r| r.len()) == Some(pending)).then_some(())
         })
         .await;
         h.actions.send(Action::Shutdown).expect("engine");
