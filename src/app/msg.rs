@@ -196,3 +196,63 @@ pub enum Effect {
     Copy(String),
     Quit,
 }
+
+/// Drops every `Group` row that a later one in the same batch replaces: each notification of a
+/// burst into one group brings that group's row (its pending count), and only the last counts.
+pub fn latest_group_rows(batch: Vec<Update>) -> Vec<Update> {
+    let mut seen = std::collections::HashSet::new();
+    let mut keep: Vec<bool> = batch
+        .iter()
+        .rev()
+        .map(|u| match u {
+            Update::Group { session, group } => seen.insert((*session, group.id.clone())),
+            _ => true,
+        })
+        .collect();
+    keep.reverse();
+    batch
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(u, k)| k.then_some(u))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{GroupId, GroupSummary};
+
+    fn row(session: u32, id: &str, pending: usize) -> Update {
+        Update::Group {
+            session: SessionId(session),
+            group: GroupSummary {
+                id: GroupId(id.into()),
+                pending,
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn only_the_last_row_of_a_group_in_a_batch_is_kept() {
+        let batch = vec![
+            row(1, "a", 1),
+            row(1, "b", 1),
+            Update::SessionRemoved(SessionId(9)),
+            row(1, "a", 2),
+            row(2, "a", 1),
+            row(1, "a", 3),
+        ];
+        let kept: Vec<(u32, String, usize)> = latest_group_rows(batch)
+            .into_iter()
+            .filter_map(|u| match u {
+                Update::Group { session, group } => Some((session.0, group.id.0, group.pending)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            kept,
+            [(1, "b".into(), 1), (2, "a".into(), 1), (1, "a".into(), 3)]
+        );
+    }
+}
