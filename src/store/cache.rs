@@ -125,10 +125,10 @@ fn upsert_requests(
 }
 
 fn put_group(tx: &Connection, s: u32, g: &GroupSummary, now: i64) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT OR REPLACE INTO groups (session, id, summary, synced_at) VALUES (?1, ?2, ?3, ?4)",
-        params![s, g.id.as_str(), json(g), now],
-    )?;
+    )?
+    .execute(params![s, g.id.as_str(), json(g), now])?;
     Ok(())
 }
 
@@ -159,6 +159,10 @@ fn delete_rows(
     g: &GroupId,
     jids: &[String],
 ) -> rusqlite::Result<()> {
+    // Most deltas only add: no statement to look up.
+    if jids.is_empty() {
+        return Ok(());
+    }
     let mut del = tx.prepare_cached(&format!(
         "DELETE FROM {table} WHERE session = ?1 AND group_id = ?2 AND jid = ?3"
     ))?;
