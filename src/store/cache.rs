@@ -408,7 +408,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Stored events, newest first: `before` pages back (an event id), `group` narrows.
     /// How many events the log holds (of one group, or all).
     pub fn event_count(&self, group: Option<&GroupId>) -> Result<usize, StoreError> {
         let n: i64 = self.conn.query_row(
@@ -419,6 +418,7 @@ impl Store {
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
+    /// Stored events, newest first: `before` pages back (an event id), `group` narrows.
     pub fn events(
         &self,
         group: Option<&GroupId>,
@@ -596,6 +596,11 @@ mod tests {
             .events(Some(&GroupId("1@g.us".into())), None, 5000)
             .expect("group");
         assert_eq!(one.len(), 1000);
+        assert_eq!(
+            store.event_count(Some(&GroupId("1@g.us".into()))).ok(),
+            Some(1000)
+        );
+        assert_eq!(store.event_count(None).ok(), Some(3000));
     }
 
     fn summary(n: u32, subject: &str) -> GroupSummary {
