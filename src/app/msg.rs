@@ -197,23 +197,34 @@ pub enum Effect {
     Quit,
 }
 
-/// Drops every `Group` row that a later one in the same batch replaces: each notification of a
-/// burst into one group brings that group's row (its pending count), and only the last counts.
-pub fn latest_group_rows(batch: Vec<Update>) -> Vec<Update> {
+/// Group rows, rosters and request lists are whole values: in a batch only the last one of
+/// each group counts. Marks the others (a burst of join requests into one group brings that
+/// group's row with every notification): the cache writer skips them all, the UI and the cache
+/// forwarder the group rows.
+pub fn superseded(updates: &[Update]) -> Vec<bool> {
     let mut seen = std::collections::HashSet::new();
-    let mut keep: Vec<bool> = batch
-        .iter()
-        .rev()
-        .map(|u| match u {
-            Update::Group { session, group } => seen.insert((*session, group.id.clone())),
-            _ => true,
-        })
-        .collect();
-    keep.reverse();
+    let mut out = vec![false; updates.len()];
+    for (i, u) in updates.iter().enumerate().rev() {
+        let key = match u {
+            Update::Roster { session, group, .. } => (0u8, session.0, group.as_str()),
+            Update::Requests { session, group, .. } => (1, session.0, group.as_str()),
+            Update::Group { session, group } => (2, session.0, group.id.as_str()),
+            _ => continue,
+        };
+        out[i] = !seen.insert(key);
+    }
+    out
+}
+
+/// The batch without its superseded group rows (see [`superseded`]). Whole rosters and
+/// request lists stay: skipping those too made the demo's subgroup join miss its update
+/// (tests/tmux_demo.rs), a cause not yet found.
+pub fn without_superseded_rows(batch: Vec<Update>) -> Vec<Update> {
+    let skip = superseded(&batch);
     batch
         .into_iter()
-        .zip(keep)
-        .filter_map(|(u, k)| k.then_some(u))
+        .zip(skip)
+        .filter_map(|(u, s)| (!(s && matches!(u, Update::Group { .. }))).then_some(u))
         .collect()
 }
 
@@ -243,7 +254,7 @@ mod tests {
             row(2, "a", 1),
             row(1, "a", 3),
         ];
-        let kept: Vec<(u32, String, usize)> = latest_group_rows(batch)
+        let kept: Vec<(u32, String, usize)> = without_superseded_rows(batch)
             .into_iter()
             .filter_map(|u| match u {
                 Update::Group { session, group } => Some((session.0, group.id.0, group.pending)),

@@ -50,7 +50,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Engines(updates) => {
             state.deferred = Some(crate::app::state::Fixups::default());
             let mut effects = Vec::new();
-            for u in crate::app::msg::latest_group_rows(updates) {
+            for u in crate::app::msg::without_superseded_rows(updates) {
                 effects.extend(on_engine(state, u));
             }
             if let Some(f) = state.deferred.take() {

@@ -4,7 +4,7 @@
 use tokio::sync::mpsc;
 
 use super::session::SharedStore;
-use crate::app::msg::{Update, latest_group_rows};
+use crate::app::msg::{Update, without_superseded_rows};
 
 /// Most updates written per transaction; a burst of notifications becomes a few writes.
 const BATCH: usize = 2000;
@@ -42,7 +42,7 @@ pub async fn forward(
                 Err(_) => break,
             }
         }
-        let batch = latest_group_rows(batch);
+        let batch = without_superseded_rows(batch);
         let to_write: Vec<Update> = batch.iter().filter(|u| cached(u)).cloned().collect();
         for u in batch {
             let _ = ui.send(u);

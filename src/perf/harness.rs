@@ -153,12 +153,18 @@ fn groups_of(state: &AppState) -> usize {
     state.groups.values().map(Vec::len).sum()
 }
 
-/// Peak resident memory of this process, from /proc (Linux).
-fn peak_rss_mb() -> Option<f64> {
+/// One line of /proc/self/status (Linux), e.g. `VmHWM:   81234 kB`.
+fn proc_status(key: &str) -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
+    status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
+        .find(|l| l.starts_with(key))
+        .map(str::to_string)
+}
+
+/// Peak resident memory of this process.
+fn peak_rss_mb() -> Option<f64> {
+    let kb: f64 = proc_status("VmHWM:")?
         .split_whitespace()
         .nth(1)?
         .parse()
@@ -168,15 +174,8 @@ fn peak_rss_mb() -> Option<f64> {
 
 fn mem(stage: &str) {
     if std::env::var_os("WAMOD_PERF_MEM").is_some() {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let pick = |k: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(k))
-                .unwrap_or("")
-                .to_string()
-        };
-        eprintln!("{stage}: {} {}", pick("VmRSS:"), pick("VmHWM:"));
+        let [rss, hwm] = ["VmRSS:", "VmHWM:"].map(|k| proc_status(k).unwrap_or_default());
+        eprintln!("{stage}: {rss} {hwm}");
     }
 }
 

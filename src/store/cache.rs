@@ -172,23 +172,6 @@ fn delete_rows(
     Ok(())
 }
 
-/// Roster, requests and group rows are written whole: in a batch only the last one of each
-/// group counts. A burst of join requests then writes the list once, not once per request.
-fn superseded(updates: &[Update]) -> Vec<bool> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = vec![false; updates.len()];
-    for (i, u) in updates.iter().enumerate().rev() {
-        let key = match u {
-            Update::Roster { session, group, .. } => (0u8, session.0, group.as_str()),
-            Update::Requests { session, group, .. } => (1, session.0, group.as_str()),
-            Update::Group { session, group } => (2, session.0, group.id.as_str()),
-            _ => continue,
-        };
-        out[i] = !seen.insert(key);
-    }
-    out
-}
-
 pub fn put_event(tx: &Connection, e: &GroupEvent) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO events
@@ -212,7 +195,7 @@ pub fn put_event(tx: &Connection, e: &GroupEvent) -> rusqlite::Result<()> {
 impl Store {
     /// Writes what a batch of engine updates changed, in one transaction. `now` stamps syncs.
     pub fn apply_updates(&mut self, updates: &[Update], now: i64) -> Result<(), StoreError> {
-        let superseded = superseded(updates);
+        let superseded = crate::app::msg::superseded(updates);
         let tx = self.conn.transaction()?;
         for (i, u) in updates.iter().enumerate() {
             if superseded[i] {
