@@ -110,6 +110,14 @@ pub enum Update {
         group: GroupId,
         requests: Vec<JoinRequest>,
     },
+    /// A roster as a sync found it, for the cache only: the forwarder keeps it from the UI
+    /// (which gets the rosters it shows as `Roster`), and the cache writer writes these a few
+    /// at a time between live updates. Shared with the engine's model, not copied.
+    CacheRoster {
+        session: SessionId,
+        group: GroupId,
+        participants: std::sync::Arc<Vec<Participant>>,
+    },
     /// A live change to a roster: these people joined or changed role (`upsert`, by JID) and
     /// these JIDs left. Sent per notification instead of the whole roster.
     RosterChanged {
@@ -206,7 +214,9 @@ pub fn superseded(updates: &[Update]) -> Vec<bool> {
     let mut out = vec![false; updates.len()];
     for (i, u) in updates.iter().enumerate().rev() {
         let key = match u {
-            Update::Roster { session, group, .. } => (0u8, session.0, group.as_str()),
+            Update::Roster { session, group, .. } | Update::CacheRoster { session, group, .. } => {
+                (0u8, session.0, group.as_str())
+            }
             Update::Requests { session, group, .. } => (1, session.0, group.as_str()),
             Update::Group { session, group } => (2, session.0, group.id.as_str()),
             _ => continue,

@@ -978,6 +978,8 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             }
             Vec::new()
         }
+        // Never forwarded to the UI; nothing to show if it were.
+        Update::CacheRoster { .. } => Vec::new(),
         Update::Notice { text } => {
             status(state, text, Level::Info);
             Vec::new()

@@ -13,6 +13,7 @@ pub mod moderate;
 pub mod persist;
 pub mod reports;
 pub mod requests;
+pub mod roster_backlog;
 pub mod session;
 
 use std::collections::BTreeMap;

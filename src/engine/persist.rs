@@ -1,13 +1,23 @@
 //! Sits between the sessions and the UI: forwards every update at once, then writes what it
 //! changed (groups, rosters, requests, events) to the cache in batched transactions.
 
-use tokio::sync::mpsc;
+use std::time::Duration;
 
+use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TryRecvError;
+
+use super::roster_backlog::RosterBacklog;
 use super::session::SharedStore;
 use crate::app::msg::{Update, without_superseded_rows};
 
 /// Most updates written per transaction; a burst of notifications becomes a few writes.
 const BATCH: usize = 2000;
+
+/// Least time from one cache transaction's start to the next. A commit costs its pages
+/// whatever it holds (a lone notification rewrites the same few pages as a thousand), so in a
+/// burst the writer gathers for this long instead of committing each notification alone; a
+/// quiet update is still written at once.
+const COMMIT_EVERY: Duration = Duration::from_millis(25);
 
 fn cached(u: &Update) -> bool {
     matches!(
@@ -18,6 +28,7 @@ fn cached(u: &Update) -> bool {
             | Update::Group { .. }
             | Update::GroupGone { .. }
             | Update::Roster { .. }
+            | Update::CacheRoster { .. }
             | Update::Requests { .. }
             | Update::RosterChanged { .. }
             | Update::RequestsChanged { .. }
@@ -45,7 +56,9 @@ pub async fn forward(
         let batch = without_superseded_rows(batch);
         let to_write: Vec<Update> = batch.iter().filter(|u| cached(u)).cloned().collect();
         for u in batch {
-            let _ = ui.send(u);
+            if !matches!(u, Update::CacheRoster { .. }) {
+                let _ = ui.send(u);
+            }
         }
         if !to_write.is_empty() {
             let _ = to_writer.send(to_write);
@@ -56,13 +69,32 @@ pub async fn forward(
 }
 
 async fn write(mut batches: mpsc::UnboundedReceiver<Vec<Update>>, store: SharedStore) {
-    while let Some(mut updates) = batches.recv().await {
-        while updates.len() < BATCH * 4 {
+    let mut backlog = RosterBacklog::default();
+    let mut last_start: Option<tokio::time::Instant> = None;
+    let mut open = true;
+    while open || !backlog.is_empty() {
+        // With rosters waiting, a transaction is due even if nothing new arrives.
+        let mut updates = if backlog.is_empty() {
+            match batches.recv().await {
+                Some(u) => u,
+                None => break,
+            }
+        } else {
+            Vec::new()
+        };
+        if let Some(t) = last_start {
+            tokio::time::sleep_until(t + COMMIT_EVERY).await;
+        }
+        while open && updates.len() < BATCH * 4 {
             match batches.try_recv() {
                 Ok(more) => updates.extend(more),
-                Err(_) => break,
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => open = false,
             }
         }
+        // When wamod stops, whatever waits goes out now.
+        let updates = backlog.next_transaction(updates, !open);
+        last_start = Some(tokio::time::Instant::now());
         let store = store.clone();
         let now = chrono::Utc::now().timestamp();
         let written = tokio::task::spawn_blocking(move || match store.lock() {

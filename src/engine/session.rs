@@ -682,24 +682,19 @@ impl Live {
 
     /// Writes every roster of the model to the cache, on the blocking pool: the session keeps
     /// answering (opening a group right after a sync must not wait for 100,000 rows).
+    /// Hands every roster to the cache writer, which writes them a slice at a time between
+    /// live updates (see `roster_backlog`). Shared with the model, not copied.
     fn persist_rosters(&self) {
-        let Some(store) = self.store.clone() else {
+        if self.store.is_none() {
             return;
-        };
-        // A snapshot: the rosters are shared, not copied.
-        let rosters = self.model.rosters.clone();
-        let id = self.id;
-        tokio::task::spawn_blocking(move || {
-            let written = match store.lock() {
-                Ok(mut s) => s
-                    .put_rosters(id, rosters.iter().map(|(g, r)| (g, r.as_ref())))
-                    .map_err(|e| e.to_string()),
-                Err(_) => Err("the database lock is poisoned".to_string()),
-            };
-            if let Err(e) = written {
-                tracing::error!(session = %id, "cannot cache the rosters: {e}");
-            }
-        });
+        }
+        for (group, participants) in &self.model.rosters {
+            self.send(Update::CacheRoster {
+                session: self.id,
+                group: group.clone(),
+                participants: participants.clone(),
+            });
+        }
     }
 
     fn load_subgroups(&self, client: &Arc<Client>, community: GroupId) {

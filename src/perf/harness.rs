@@ -172,10 +172,16 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// With `WAMOD_PERF_MEM`, RSS at a stage, stamped in wall-clock seconds: a profile taken with
+/// `perf record -k realtime` can then be cut to a stage with `perf report --time`.
 fn mem(stage: &str) {
     if std::env::var_os("WAMOD_PERF_MEM").is_some() {
         let [rss, hwm] = ["VmRSS:", "VmHWM:"].map(|k| proc_status(k).unwrap_or_default());
-        eprintln!("{stage}: {rss} {hwm}");
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
+        eprintln!("{stage}: {rss} {hwm} at {t:.6}");
     }
 }
 
@@ -434,6 +440,7 @@ async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
 
     // A burst of 10,000 join requests; a key pressed halfway shows in the next frame.
     let http_owned = http.to_string();
+    mem("before the burst");
     let sent = Instant::now();
     let burst =
         tokio::spawn(
@@ -492,6 +499,7 @@ async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    mem("stored");
     let stored_in = first_at.map_or(Duration::ZERO, |f| f.elapsed());
     let behind = last_arrival.map_or(Duration::ZERO, |l| l.elapsed());
     let rate = BURST as f64 / stored_in.as_secs_f64().max(1e-9);

@@ -239,6 +239,11 @@ impl Store {
                     group,
                     participants,
                 } => put_roster(&tx, session.0, group, participants)?,
+                Update::CacheRoster {
+                    session,
+                    group,
+                    participants,
+                } => put_roster(&tx, session.0, group, participants)?,
                 Update::Requests {
                     session,
                     group,
@@ -273,20 +278,6 @@ impl Store {
     /// Every cached session with its groups, rosters and requests.
     pub fn load_cache(&self) -> Result<Vec<CachedSession>, StoreError> {
         self.load_cache_with(true)
-    }
-
-    /// Replaces the cached rosters of these groups, in one transaction.
-    pub fn put_rosters<'a>(
-        &mut self,
-        session: SessionId,
-        rosters: impl Iterator<Item = (&'a GroupId, &'a Vec<Participant>)>,
-    ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        for (group, participants) in rosters {
-            put_roster(&tx, session.0, group, participants)?;
-        }
-        tx.commit()?;
-        Ok(())
     }
 
     /// One cached roster.
