@@ -586,6 +586,43 @@ fn select_group_at_cursor(state: &mut AppState) -> Vec<Effect> {
     out
 }
 
+/// Whether the selected group of `session` is one we are in (a community's subgroup we are
+/// not in is listed, but has no roster to show).
+fn selected_joined(state: &AppState, session: SessionId) -> bool {
+    state.current_session == Some(session)
+        && state.current_group.as_ref().is_some_and(|id| {
+            state
+                .groups
+                .get(&session)
+                .is_some_and(|gs| gs.iter().any(|g| &g.id == id))
+        })
+}
+
+/// We just joined the selected group (a subgroup joined from the tree): load its roster, as
+/// selecting a joined group does. The engine only sends the rosters the UI asked for, and the
+/// notification of our own join brings just us.
+fn on_joined_selected(state: &AppState, session: SessionId, was: bool) -> Vec<Effect> {
+    if was || !selected_joined(state, session) {
+        return Vec::new();
+    }
+    let Some(id) = state.current_group.clone() else {
+        return Vec::new();
+    };
+    let admin = state
+        .groups
+        .get(&session)
+        .and_then(|gs| gs.iter().find(|g| g.id == id))
+        .is_some_and(|g| g.my_role.is_some_and(|r| r.is_admin()));
+    let mut out = vec![Effect::Send(Action::LoadRoster {
+        session,
+        group: id.clone(),
+    })];
+    if admin {
+        out.push(Effect::Send(Action::LoadRequests { session, group: id }));
+    }
+    out
+}
+
 /// After the group list or its order changed: keep the cursor on the selected group.
 fn reselect_group(state: &mut AppState) {
     if let Some(f) = state.deferred.as_mut() {
@@ -797,6 +834,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             if let Some(s) = state.sessions.iter_mut().find(|s| s.id == session) {
                 s.cached_since = None;
             }
+            let was = selected_joined(state, session);
             state.groups.insert(session, groups);
             if state.current_session == Some(session) {
                 if state.current_group.is_none() {
@@ -804,7 +842,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
                 }
                 reselect_group(state);
             }
-            Vec::new()
+            on_joined_selected(state, session, was)
         }
         Update::Group { session, group } => {
             // After a conflict, the reloaded group brings the description's newest version
@@ -823,6 +861,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
                 prev.clone_from(&group.description_id);
                 *reloading = false;
             }
+            let was = selected_joined(state, session);
             let list = state.groups.entry(session).or_default();
             match list.iter_mut().find(|g| g.id == group.id) {
                 Some(g) => *g = group,
@@ -831,7 +870,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             if state.current_session == Some(session) {
                 reselect_group(state);
             }
-            Vec::new()
+            on_joined_selected(state, session, was)
         }
         Update::GroupGone { session, group } => {
             if let Some(list) = state.groups.get_mut(&session) {

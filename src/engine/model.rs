@@ -28,13 +28,17 @@ pub struct SessionModel {
     pub rosters: HashMap<GroupId, Arc<Vec<Participant>>>,
     /// Only for groups whose requests were fetched (admins) or announced live.
     pub requests: HashMap<GroupId, KeyedList<JoinRequest>>,
-    /// Recent notifications, numbered: a fetch answered after some arrived is older than them,
-    /// so they are replayed over its snapshot (they set absolute values, so replay is safe).
+    /// Notifications that arrived while a fetch was in flight, numbered: a fetch answered after
+    /// some arrived is older than them, so they are replayed over its snapshot (they set
+    /// absolute values, so replay is safe). With no fetch in flight nothing is kept, so a burst
+    /// after the sync costs no copies.
     journal: VecDeque<(u64, GroupUpdate)>,
     seq: u64,
+    /// Fetches in flight, by the notification number they started at (several can share one).
+    fetches: BTreeMap<u64, usize>,
 }
 
-/// Notifications kept for replay; far more than arrive during one fetch.
+/// Notifications kept for replay at most; far more than arrive during one fetch.
 const JOURNAL: usize = 4096;
 
 impl SessionModel {
@@ -45,9 +49,37 @@ impl SessionModel {
         }
     }
 
-    /// The number of the last notification applied; a fetch notes it when it starts.
+    /// The number of the last notification applied.
     pub fn seq(&self) -> u64 {
         self.seq
+    }
+
+    /// A fetch starts: notifications from now on are journaled until [`Self::fetch_done`].
+    /// Its answer is applied with the number returned.
+    pub fn begin_fetch(&mut self) -> u64 {
+        *self.fetches.entry(self.seq).or_default() += 1;
+        self.seq
+    }
+
+    /// A fetch begun at `since` has delivered all it will (or failed).
+    pub fn fetch_done(&mut self, since: u64) {
+        if let Some(n) = self.fetches.get_mut(&since) {
+            *n -= 1;
+            if *n == 0 {
+                self.fetches.remove(&since);
+            }
+        }
+        match self.fetches.keys().next() {
+            Some(&oldest) => {
+                while self.journal.front().is_some_and(|(n, _)| *n <= oldest) {
+                    self.journal.pop_front();
+                }
+            }
+            None => {
+                self.journal.clear();
+                self.journal.shrink_to_fit();
+            }
+        }
     }
 
     /// Re-applies the notifications numbered after `since` (of one group, or all), dropping
@@ -145,20 +177,22 @@ impl SessionModel {
         }
     }
 
-    /// A fresh list of a group's requests; those that appeared or went since the previous
-    /// list (cache or before a disconnect) come last as feed events stamped `now`.
+    /// A fresh list of a group's requests. With `diff` (the sync after a connect), those that
+    /// appeared or went since the previous list (cache or before a disconnect) come last as
+    /// feed events stamped with it; a list fetched while connected has nothing missed to tell
+    /// (a request its answer raced with is announced by its own notification).
     pub fn set_requests(
         &mut self,
         group: &GroupId,
         requests: Vec<JoinRequest>,
         since: u64,
-        now: i64,
+        diff: Option<i64>,
     ) -> Vec<Update> {
         if let Some(g) = self.groups.get_mut(group) {
             g.pending = requests.len();
         }
-        let missed = match (self.requests.get(group), self.groups.get(group)) {
-            (Some(old), Some(g)) => away::requests(self.session, g, old, &requests, now),
+        let missed = match (diff, self.requests.get(group), self.groups.get(group)) {
+            (Some(now), Some(old), Some(g)) => away::requests(self.session, g, old, &requests, now),
             _ => Vec::new(),
         };
         self.requests.insert(group.clone(), requests.into());
@@ -227,9 +261,11 @@ impl SessionModel {
     /// last (so when it shows, the panes already agree with it).
     pub fn apply(&mut self, u: &GroupUpdate) -> Vec<Update> {
         self.seq += 1;
-        self.journal.push_back((self.seq, u.clone()));
-        if self.journal.len() > JOURNAL {
-            self.journal.pop_front();
+        if !self.fetches.is_empty() {
+            self.journal.push_back((self.seq, u.clone()));
+            if self.journal.len() > JOURNAL {
+                self.journal.pop_front();
+            }
         }
         self.apply_inner(u)
     }
@@ -745,7 +781,16 @@ mod tests {
     #[test]
     fn a_fetch_older_than_a_notification_does_not_undo_it() {
         let mut m = model();
-        let since = m.seq();
+        // Nothing in flight: a notification is not kept.
+        m.apply(&update(
+            Some("93333"),
+            A::Description {
+                id: "d1".into(),
+                description: Some("rules".into()),
+            },
+        ));
+        assert!(m.journal.is_empty());
+        let since = m.begin_fetch();
         let stale = m.groups[&gid()].clone();
         let roster = m.rosters[&gid()].as_ref().clone();
         // While the fetch is in flight, the subject changes and someone joins.
@@ -773,11 +818,28 @@ mod tests {
             missed.is_empty(),
             "replayed changes are not announced twice: {missed:?}"
         );
-        // A fetch started after them needs no replay.
+        assert_eq!(m.journal.len(), 2);
+        // A fetch started after them needs no replay; once the older one is done, they go.
+        let later = m.begin_fetch();
         let fresh = m.groups[&gid()].clone();
         let roster = m.rosters[&gid()].as_ref().clone();
-        m.set_group(fresh, roster, m.seq(), None);
+        m.set_group(fresh, roster, later, None);
         assert_eq!(m.rosters[&gid()].len(), 2);
+        m.fetch_done(since);
+        assert!(
+            m.journal.is_empty(),
+            "only what the later fetch may need is kept"
+        );
+        m.apply(&update(
+            Some("93333"),
+            A::Description {
+                id: "d1".into(),
+                description: Some("rules 2".into()),
+            },
+        ));
+        assert_eq!(m.journal.len(), 1);
+        m.fetch_done(later);
+        assert!(m.journal.is_empty());
     }
 
     #[test]
@@ -791,7 +853,7 @@ mod tests {
                 ..Default::default()
             }],
             m.seq(),
-            0,
+            None,
         );
         let out = m.apply(&update(
             Some("94444"),

@@ -61,10 +61,26 @@ enum Internal {
     Synced {
         failed: usize,
     },
-    Requests(GroupId, Result<Vec<JoinRequest>, String>, u64),
+    /// A group's join requests: of a group-list load (`Some`), or of a group being opened.
+    Requests(GroupId, Result<Vec<JoinRequest>, String>, u64, Option<Sync>),
     PairCode(Result<String, String>),
     Subgroups(GroupId, Result<Vec<GroupSummary>, String>),
     Members(GroupId, Result<Vec<Participant>, String>),
+    /// The fetch begun at this notification number has sent all it will.
+    FetchDone(u64),
+}
+
+/// Held by a fetch's task: when the task ends (after its last answer, or early), the session
+/// hears that the fetch is done, so the model stops keeping notifications for it.
+struct FetchGuard {
+    tx: mpsc::UnboundedSender<Internal>,
+    since: u64,
+}
+
+impl Drop for FetchGuard {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Internal::FetchDone(self.since));
+    }
 }
 
 /// Why the group list is loaded: on (re)connect (or `r`) the differences with what we had are
@@ -443,9 +459,9 @@ impl Live {
                     });
                 }
             }
-            Internal::Requests(group, Ok(requests), since) => {
-                let now = chrono::Utc::now().timestamp();
-                for u in self.model.set_requests(&group, requests, since, now) {
+            Internal::Requests(group, Ok(requests), since, sync) => {
+                let diff = (sync == Some(Sync::Connected)).then(|| chrono::Utc::now().timestamp());
+                for u in self.model.set_requests(&group, requests, since, diff) {
                     self.send(u);
                 }
             }
@@ -466,9 +482,10 @@ impl Live {
                 community,
                 participants,
             }),
+            Internal::FetchDone(since) => self.model.fetch_done(since),
             Internal::Groups(Err(e), _, _)
             | Internal::Group(Err(e), _, _)
-            | Internal::Requests(_, Err(e), _)
+            | Internal::Requests(_, Err(e), _, _)
             | Internal::Subgroups(_, Err(e))
             | Internal::Members(_, Err(e))
             | Internal::PairCode(Err(e)) => {
@@ -619,12 +636,16 @@ impl Live {
     /// The group list (the pane fills at once), then every roster a few at a time, then the
     /// join requests of the groups where we are admin and approval is on (the only ones that
     /// can have any).
-    fn load_groups(&self, client: &Arc<Client>, sync: Sync) {
+    fn load_groups(&mut self, client: &Arc<Client>, sync: Sync) {
         let client = client.clone();
         let tx = self.internal.clone();
         let me = self.model.me.clone();
-        let since = self.model.seq();
+        let since = self.model.begin_fetch();
         tokio::spawn(async move {
+            let _done = FetchGuard {
+                tx: tx.clone(),
+                since,
+            };
             let list = group_list::list(&client, &me).await;
             let ids: Vec<GroupId> = list
                 .as_ref()
@@ -662,26 +683,31 @@ impl Live {
             }
             for group in admin_approval {
                 let r = fetch_requests(&client, &group).await;
-                if tx.send(Internal::Requests(group, r, since)).is_err() {
+                if tx
+                    .send(Internal::Requests(group, r, since, Some(sync)))
+                    .is_err()
+                {
                     return;
                 }
             }
         });
     }
 
-    fn load_group(&self, client: &Arc<Client>, group: GroupId) {
+    fn load_group(&mut self, client: &Arc<Client>, group: GroupId) {
         let client = client.clone();
         let tx = self.internal.clone();
         let me = self.model.me.clone();
-        let since = self.model.seq();
+        let since = self.model.begin_fetch();
         tokio::spawn(async move {
+            let _done = FetchGuard {
+                tx: tx.clone(),
+                since,
+            };
             let result = group_list::roster(&client, &group, &me).await;
             let _ = tx.send(Internal::Group(result, since, None));
         });
     }
 
-    /// Writes every roster of the model to the cache, on the blocking pool: the session keeps
-    /// answering (opening a group right after a sync must not wait for 100,000 rows).
     /// Hands every roster to the cache writer, which writes them a slice at a time between
     /// live updates (see `roster_backlog`). Shared with the model, not copied.
     fn persist_rosters(&self) {
@@ -715,13 +741,17 @@ impl Live {
         });
     }
 
-    fn load_requests(&self, client: &Arc<Client>, group: GroupId) {
+    fn load_requests(&mut self, client: &Arc<Client>, group: GroupId) {
         let client = client.clone();
         let tx = self.internal.clone();
-        let since = self.model.seq();
+        let since = self.model.begin_fetch();
         tokio::spawn(async move {
+            let _done = FetchGuard {
+                tx: tx.clone(),
+                since,
+            };
             let r = fetch_requests(&client, &group).await;
-            let _ = tx.send(Internal::Requests(group, r, since));
+            let _ = tx.send(Internal::Requests(group, r, since, None));
         });
     }
 }

@@ -176,12 +176,13 @@ fn peak_rss_mb() -> Option<f64> {
 /// `perf record -k realtime` can then be cut to a stage with `perf report --time`.
 fn mem(stage: &str) {
     if std::env::var_os("WAMOD_PERF_MEM").is_some() {
-        let [rss, hwm] = ["VmRSS:", "VmHWM:"].map(|k| proc_status(k).unwrap_or_default());
+        let [rss, hwm, anon, file] = ["VmRSS:", "VmHWM:", "RssAnon:", "RssFile:"]
+            .map(|k| proc_status(k).unwrap_or_default());
         let t = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs_f64();
-        eprintln!("{stage}: {rss} {hwm} at {t:.6}");
+        eprintln!("{stage}: {rss} {hwm} {anon} {file} at {t:.6}");
     }
 }
 

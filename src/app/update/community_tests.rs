@@ -352,3 +352,70 @@ fn removing_from_a_communitys_roster_removes_from_all_its_groups() {
             .contains("from Hub and from every group in it")
     );
 }
+
+#[test]
+fn joining_the_selected_subgroup_loads_its_roster() {
+    let mut s = fixture();
+    // Orchard (not in it) has nothing to load.
+    assert!(cursor_on(&mut s, "Orchard").is_empty());
+    // The join's own notification brings a row for it: now its roster is asked for. A second
+    // row of the same group asks nothing more.
+    let orchard = group(
+        8,
+        "Orchard",
+        Some(Role::Member),
+        CommunityMark::Subgroup { parent: gid(2) },
+    );
+    let effects = update(
+        &mut s,
+        Msg::Engine(Update::Group {
+            session: S1,
+            group: orchard.clone(),
+        }),
+    );
+    assert_eq!(
+        effects,
+        [Effect::Send(Action::LoadRoster {
+            session: S1,
+            group: gid(8),
+        })]
+    );
+    let again = update(
+        &mut s,
+        Msg::Engine(Update::Group {
+            session: S1,
+            group: orchard,
+        }),
+    );
+    assert!(again.is_empty(), "{again:?}");
+    // Joined as an admin (a whole new list, as after the reload): the requests too.
+    let mut s = fixture();
+    cursor_on(&mut s, "Orchard");
+    let mut groups = s.groups[&S1].clone();
+    groups.push(group(
+        8,
+        "Orchard",
+        Some(Role::Admin),
+        CommunityMark::Subgroup { parent: gid(2) },
+    ));
+    let effects = update(
+        &mut s,
+        Msg::Engine(Update::Groups {
+            session: S1,
+            groups,
+        }),
+    );
+    assert_eq!(
+        effects,
+        [
+            Effect::Send(Action::LoadRoster {
+                session: S1,
+                group: gid(8),
+            }),
+            Effect::Send(Action::LoadRequests {
+                session: S1,
+                group: gid(8),
+            })
+        ]
+    );
+}
