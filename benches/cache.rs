@@ -33,6 +33,22 @@ fn cache(c: &mut Criterion) {
             state
         })
     });
+    // The other side: what a first sync writes (the group list and every roster).
+    let world = updates(1_000, 100_000, 1_024, 500);
+    g.bench_function("write_sync_1000_groups_100k_participants", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().expect("tmp");
+                let store = wamod::store::Store::open(&dir.path().join("wamod.db")).expect("db");
+                (dir, store)
+            },
+            |(dir, mut store)| {
+                store.apply_updates(&world, 0).expect("write");
+                (dir, store)
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
     g.finish();
 }
 

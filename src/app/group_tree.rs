@@ -37,6 +37,27 @@ fn compare(sort: GroupSort, a: &GroupSummary, b: &GroupSummary) -> Ordering {
     }
 }
 
+/// Sorts in the pane's order, `first` rows ahead of the others. By name, each subject is
+/// lowercased once rather than in every comparison (1,000 groups: 20,000 allocations a frame).
+fn sort_groups<'a, T>(
+    sort: GroupSort,
+    items: &mut [T],
+    group: impl Fn(&T) -> &'a GroupSummary,
+    first: impl Fn(&T) -> bool,
+) {
+    match sort {
+        GroupSort::Name => items.sort_by_cached_key(|x| {
+            let g = group(x);
+            (!first(x), g.subject.to_lowercase(), g.id.as_str())
+        }),
+        _ => items.sort_by(|a, b| {
+            first(b)
+                .cmp(&first(a))
+                .then_with(|| compare(sort, group(a), group(b)))
+        }),
+    }
+}
+
 fn parent(g: &GroupSummary) -> Option<&GroupId> {
     match &g.community {
         CommunityMark::Subgroup { parent } | CommunityMark::Announcement { parent } => Some(parent),
@@ -79,7 +100,7 @@ pub fn rows(state: &AppState) -> Vec<GroupRow<'_>> {
         }
     }
 
-    top.sort_by(|a, b| compare(state.group_sort, a, b));
+    sort_groups(state.group_sort, &mut top, |g| *g, |_| false);
     let mut out = Vec::with_capacity(groups.len());
     for g in top {
         if g.community != CommunityMark::Community {
@@ -103,12 +124,12 @@ pub fn rows(state: &AppState) -> Vec<GroupRow<'_>> {
             }
         }
         // Announcement group first, then the subgroups in the pane's order.
-        kids.sort_by(|(a, _), (b, _)| {
-            let ann = |x: &GroupSummary| !matches!(x.community, CommunityMark::Announcement { .. });
-            ann(a)
-                .cmp(&ann(b))
-                .then_with(|| compare(state.group_sort, a, b))
-        });
+        sort_groups(
+            state.group_sort,
+            &mut kids,
+            |(k, _)| *k,
+            |(k, _)| matches!(k.community, CommunityMark::Announcement { .. }),
+        );
         let folded = filter.is_empty() && state.folded.contains(&(session, g.id.clone()));
         out.push(GroupRow {
             group: g,
