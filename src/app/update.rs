@@ -9,7 +9,7 @@ use super::msg::{Action, Effect, Msg, Update};
 use super::state::{
     AppState, Confirm, EVENTS_CAP, InputDialog, InputKind, Level, Pairing, Pane, Popup, StatusLine,
 };
-use crate::domain::{ConnState, SessionId};
+use crate::domain::{ConnState, GroupId, GroupSummary, SessionId};
 
 /// How long a status line stays up, in seconds.
 const STATUS_SECS: i64 = 8;
@@ -575,52 +575,44 @@ fn select_group_at_cursor(state: &mut AppState) -> Vec<Effect> {
     if !joined {
         return Vec::new();
     }
+    load_group(session, id, admin)
+}
+
+/// What opening a group we are in asks the engine for: its roster, and its join requests if
+/// we are an admin (WhatsApp shows them to admins only).
+fn load_group(session: SessionId, group: GroupId, admin: bool) -> Vec<Effect> {
     let mut out = vec![Effect::Send(Action::LoadRoster {
         session,
-        group: id.clone(),
+        group: group.clone(),
     })];
-    // WhatsApp shows join requests to admins only.
     if admin {
-        out.push(Effect::Send(Action::LoadRequests { session, group: id }));
+        out.push(Effect::Send(Action::LoadRequests { session, group }));
     }
     out
 }
 
-/// Whether the selected group of `session` is one we are in (a community's subgroup we are
-/// not in is listed, but has no roster to show).
-fn selected_joined(state: &AppState, session: SessionId) -> bool {
-    state.current_session == Some(session)
-        && state.current_group.as_ref().is_some_and(|id| {
-            state
-                .groups
-                .get(&session)
-                .is_some_and(|gs| gs.iter().any(|g| &g.id == id))
-        })
+/// The selected group of `session`, if we are in it (a community's subgroup we are not in is
+/// listed, but has no roster to show).
+fn selected_joined(state: &AppState, session: SessionId) -> Option<&GroupSummary> {
+    if state.current_session != Some(session) {
+        return None;
+    }
+    let id = state.current_group.as_ref()?;
+    state.groups.get(&session)?.iter().find(|g| &g.id == id)
 }
 
-/// We just joined the selected group (a subgroup joined from the tree): load its roster, as
-/// selecting a joined group does. The engine only sends the rosters the UI asked for, and the
+/// We just joined the selected group (a subgroup joined from the tree): load it, as selecting
+/// a joined group does. The engine only sends the rosters the UI asked for, and the
 /// notification of our own join brings just us.
 fn on_joined_selected(state: &AppState, session: SessionId, was: bool) -> Vec<Effect> {
-    if was || !selected_joined(state, session) {
-        return Vec::new();
+    match selected_joined(state, session) {
+        Some(g) if !was => load_group(
+            session,
+            g.id.clone(),
+            g.my_role.is_some_and(|r| r.is_admin()),
+        ),
+        _ => Vec::new(),
     }
-    let Some(id) = state.current_group.clone() else {
-        return Vec::new();
-    };
-    let admin = state
-        .groups
-        .get(&session)
-        .and_then(|gs| gs.iter().find(|g| g.id == id))
-        .is_some_and(|g| g.my_role.is_some_and(|r| r.is_admin()));
-    let mut out = vec![Effect::Send(Action::LoadRoster {
-        session,
-        group: id.clone(),
-    })];
-    if admin {
-        out.push(Effect::Send(Action::LoadRequests { session, group: id }));
-    }
-    out
 }
 
 /// After the group list or its order changed: keep the cursor on the selected group.
@@ -646,7 +638,7 @@ fn unmark_if_shown(
     state: &mut AppState,
     pane: Pane,
     session: SessionId,
-    group: &crate::domain::GroupId,
+    group: &GroupId,
     removed: &[String],
 ) -> bool {
     let shown =
@@ -834,7 +826,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             if let Some(s) = state.sessions.iter_mut().find(|s| s.id == session) {
                 s.cached_since = None;
             }
-            let was = selected_joined(state, session);
+            let was = selected_joined(state, session).is_some();
             state.groups.insert(session, groups);
             if state.current_session == Some(session) {
                 if state.current_group.is_none() {
@@ -861,7 +853,9 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
                 prev.clone_from(&group.description_id);
                 *reloading = false;
             }
-            let was = selected_joined(state, session);
+            // Only the selected group's own row can make it one we are in.
+            let was = state.current_group.as_ref() != Some(&group.id)
+                || selected_joined(state, session).is_some();
             let list = state.groups.entry(session).or_default();
             match list.iter_mut().find(|g| g.id == group.id) {
                 Some(g) => *g = group,

@@ -83,6 +83,12 @@ impl Drop for FetchGuard {
     }
 }
 
+/// The stamp for what a fetch finds missed: only the sync after a connect diffs against what we
+/// had (otherwise a change its answer raced with is announced by its own notification).
+fn missed_since_connect(sync: Option<Sync>) -> Option<i64> {
+    (sync == Some(Sync::Connected)).then(|| chrono::Utc::now().timestamp())
+}
+
 /// Why the group list is loaded: on (re)connect (or `r`) the differences with what we had are
 /// what was missed; after our own community change they are its known effects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -435,7 +441,7 @@ impl Live {
             }
             Internal::Group(Ok((summary, roster)), since, sync) => {
                 let id = summary.id.clone();
-                let diff = (sync == Some(Sync::Connected)).then(|| chrono::Utc::now().timestamp());
+                let diff = missed_since_connect(sync);
                 let missed = self.model.set_group(summary, roster, since, diff);
                 self.send(self.model.group_update(&id));
                 // Of the group list's rosters, the UI gets the one it shows, and any other
@@ -460,7 +466,7 @@ impl Live {
                 }
             }
             Internal::Requests(group, Ok(requests), since, sync) => {
-                let diff = (sync == Some(Sync::Connected)).then(|| chrono::Utc::now().timestamp());
+                let diff = missed_since_connect(sync);
                 for u in self.model.set_requests(&group, requests, since, diff) {
                     self.send(u);
                 }
