@@ -3,11 +3,11 @@
 //! >= 20,000 events/s applied and stored).
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use wamod::app::msg::{Msg, Update};
+use wamod::app::msg::Msg;
 use wamod::app::update::update;
 use wamod::domain::{GroupId, Role};
-use wamod::event_loop::UPDATE_BATCH;
 use wamod::perf::fixture::{SESSION, budget_state, event, gid, participant, request};
+use wamod::protocol::Update;
 use wamod::sim::Simulator;
 use wamod::sim::scale::{self, BURST_GROUP, Scale};
 use wamod::sim::scenario::Activity;
@@ -66,8 +66,11 @@ fn burst(c: &mut Criterion) {
                 // As the UI loop does: what is waiting, up to a batch, at once.
                 let mut rest = updates.into_iter().peekable();
                 while rest.peek().is_some() {
-                    let batch: Vec<Update> = rest.by_ref().take(UPDATE_BATCH).collect();
-                    update(&mut state, Msg::Engines(batch));
+                    let batch: Vec<Update> = rest
+                        .by_ref()
+                        .take(wamod::engine::EngineHandle::BATCH)
+                        .collect();
+                    update(&mut state, Msg::EngineBatch(batch));
                 }
                 state
             },

@@ -25,7 +25,7 @@ fn cache(c: &mut Criterion) {
         b.iter(|| {
             let mut state = wamod::app::state::AppState::new(Default::default(), 0);
             let updates = wamod::engine::first_frame(&db, &sessions);
-            wamod::app::update::update(&mut state, wamod::app::msg::Msg::Engines(updates));
+            wamod::app::update::update(&mut state, wamod::app::msg::Msg::EngineBatch(updates));
             let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60))
                 .expect("terminal");
             t.draw(|f| wamod::ui::draw(f, &state, &theme))

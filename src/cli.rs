@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::store::export::{Format, Table};
+use crate::protocol::{Format, Table};
 
 /// Keyboard-driven terminal dashboard for moderating WhatsApp groups from a linked device.
 #[derive(Debug, Clone, Parser)]
@@ -51,6 +51,7 @@ pub enum CliCommand {
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    #[cfg(feature = "sim-demo")]
     /// Run the engine against the simulator's scale world (1,000 groups, 100,000 participants)
     /// and print the performance budget figures (builds with the sim-demo feature).
     Perf {

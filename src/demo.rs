@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::Result;
 use tokio::sync::mpsc;
 
-use crate::app::msg::Update;
 use crate::domain::{ConnState, SessionId};
+use crate::protocol::Update;
 use crate::sim::{Listener, Simulator};
 
 /// How long the demo phone "looks at" a QR code before scanning it.

@@ -11,15 +11,13 @@ use ratatui::crossterm::event::{
 };
 use tokio::sync::mpsc;
 
-use crate::app::msg::{Action, Effect, Msg, Update};
+use crate::app::msg::{Effect, Msg};
 use crate::app::state::AppState;
 use crate::app::update::update;
 use crate::engine::EngineHandle;
+use crate::protocol::{Action, Update};
 use crate::tui::Term;
 use crate::ui::{Theme, draw};
-
-/// Most engine updates handled before a redraw, so a flood cannot delay a keypress for long.
-pub const UPDATE_BATCH: usize = 512;
 
 /// Shortest time between two frames (60 Hz): a flood of updates redraws at most this often
 /// instead of after every batch, and a key still shows within one frame.
@@ -84,25 +82,17 @@ pub async fn run(
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
-            u = engine.updates.recv() => {
-                let Some(u) = u else { return Ok(()) };
-                // Drain what else is waiting, up to a batch, and apply it at once before
-                // drawing once.
-                let mut batch = vec![u];
-                while batch.len() < UPDATE_BATCH {
-                    match engine.updates.try_recv() {
-                        Ok(u) => batch.push(u),
-                        Err(_) => break,
-                    }
-                }
+            batch = engine.next_batch() => {
+                // Applied at once, then drawn once.
+                let Some(batch) = batch else { return Ok(()) };
                 for u in &batch {
                     on_update(u);
                 }
-                effects = update(state, Msg::Engines(batch));
+                effects = update(state, Msg::EngineBatch(batch));
                 dirty = true;
             }
             Some(u) = async { match side.as_mut() { Some(s) => s.recv().await, None => None } } => {
-                effects = update(state, Msg::Engine(u));
+                effects = update(state, Msg::EngineBatch(vec![u]));
                 dirty = true;
             }
             _ = tick.tick() => {

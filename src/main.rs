@@ -5,12 +5,14 @@ use std::process::ExitCode;
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use wamod::app::state::AppState;
+use wamod::app::msg::Msg;
+use wamod::app::state::{AppState, Level, StatusLine};
+use wamod::app::update::update;
 use wamod::cli::Cli;
 use wamod::config::Config;
-use wamod::demo::Demo;
 use wamod::engine::{self, Endpoint, EngineConfig};
 use wamod::paths::{Paths, private_dir};
+use wamod::protocol::Action;
 use wamod::ui::Theme;
 use wamod::{event_loop, logging, tui};
 
@@ -50,7 +52,8 @@ fn main() -> ExitCode {
 /// Non-interactive subcommands: read the database, print, exit.
 fn run_command(command: &wamod::cli::CliCommand, paths: &Paths) -> Result<(), String> {
     use wamod::cli::CliCommand;
-    use wamod::store::{Store, export::Filter};
+    use wamod::protocol::Filter;
+    use wamod::store::Store;
     match command {
         CliCommand::Export {
             table,
@@ -64,29 +67,24 @@ fn run_command(command: &wamod::cli::CliCommand, paths: &Paths) -> Result<(), St
                 session: *session,
                 group: group.clone(),
             };
-            let mut out: Box<dyn std::io::Write> = match output {
+            match output {
                 Some(path) => {
-                    // Personal data: readable by the owner only, like the database.
-                    let mut opts = std::fs::OpenOptions::new();
-                    opts.write(true).create(true).truncate(true);
-                    #[cfg(unix)]
-                    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-                    let file = opts
-                        .open(path)
+                    let rows = store
+                        .export_to_file(*table, *format, &filter, path)
                         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                    Box::new(std::io::BufWriter::new(file))
+                    eprintln!("{rows} rows written to {}", path.display());
                 }
-                None => Box::new(std::io::stdout().lock()),
-            };
-            let rows = store
-                .export(*table, *format, &filter, &mut out)
-                .map_err(|e| e.to_string())?;
-            out.flush().map_err(|e| e.to_string())?;
-            if let Some(path) = output {
-                eprintln!("{rows} rows written to {}", path.display());
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    store
+                        .export(*table, *format, &filter, &mut out)
+                        .map_err(|e| e.to_string())?;
+                    std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
+                }
             }
             Ok(())
         }
+        #[cfg(feature = "sim-demo")]
         CliCommand::Perf {
             serve,
             first_frame,
@@ -154,74 +152,115 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
         .build()
         .wrap_err("starting the async runtime")?;
     runtime.block_on(async move {
-        let (endpoint, sessions_dir, database, mut demo) = if cli.demo {
-            // A fresh demo every time: the simulator forgets paired devices when it stops.
-            let dir = paths.data_dir.join("demo");
-            let _ = std::fs::remove_dir_all(&dir);
-            let (demo, notices) = Demo::start().await.map_err(|e| eyre!("{e:#}"))?;
-            let url = demo.listener.ws_url();
-            (
-                Endpoint::WebSocket(url),
-                dir.join("sessions"),
-                dir.join("wamod.db"),
-                Some((demo, notices)),
-            )
-        } else {
-            (
-                Endpoint::WhatsApp,
-                paths.sessions_dir(),
-                paths.database(),
-                None,
-            )
-        };
-        endpoint.check().map_err(|e| eyre!(e))?;
+        let target = Target::choose(&cli, &paths).await?;
+        target.endpoint.check().map_err(|e| eyre!(e))?;
         private_dir(&paths.data_dir).wrap_err("creating the data directory")?;
         // The first frame comes from the cache, before any network work.
         let mut state = AppState::new(keymap, chrono::Utc::now().timestamp());
-        let cached_view = engine::first_frame(&database, &sessions_dir);
-        wamod::app::update::update(&mut state, wamod::app::msg::Msg::Engines(cached_view));
+        let cached_view = engine::first_frame(&target.database, &target.sessions_dir);
+        update(&mut state, Msg::EngineBatch(cached_view));
         let mut engine = engine::spawn(EngineConfig {
-            sessions_dir: sessions_dir.clone(),
-            endpoint,
-            database: Some(database),
+            sessions_dir: target.sessions_dir.clone(),
+            endpoint: target.endpoint.clone(),
+            database: Some(target.database.clone()),
             op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
-            // Read by the engine itself, after the first frame.
-            cache: Vec::new(),
         });
         if let Some(first) = warnings.first() {
-            state.status = Some(wamod::app::state::StatusLine {
+            state.status = Some(StatusLine {
                 text: format!("config: {first} (using defaults for it; see the log)"),
-                level: wamod::app::state::Level::Error,
+                level: Level::Error,
                 until: state.now + 15,
             });
         }
-        if demo.is_some() || engine::existing_sessions(&sessions_dir).is_empty() {
+        if target.is_demo() || engine::existing_sessions(&target.sessions_dir).is_empty() {
             // Nothing linked yet: start pairing right away.
-            let _ = engine.actions.send(wamod::app::msg::Action::NewSession);
+            let _ = engine.actions.send(Action::NewSession);
         }
         let mouse = loaded.config.mouse && !cli.no_mouse;
         let mut term = tui::Tui::enter(mouse).wrap_err("setting up the terminal")?;
-        let (side, mut demo) = match demo.take() {
-            Some((d, rx)) => (Some(rx), Some(d)),
-            None => (None, None),
-        };
-        let result = event_loop::run(
-            &mut term.terminal,
-            &mut engine,
-            &mut state,
-            &theme,
-            side,
-            |u| {
-                if let Some(d) = demo.as_mut() {
-                    d.on_update(u);
-                }
-            },
-        )
-        .await;
+        let result = target
+            .run_ui(&mut term, &mut engine, &mut state, &theme)
+            .await;
         drop(term);
         event_loop::shutdown(engine).await;
         result.map_err(|e| eyre!("{e:#}"))
     })
+}
+
+/// What this run talks to: WhatsApp, or (in sim-demo builds, with `--demo`) the simulator, and
+/// where its sessions and database live.
+struct Target {
+    endpoint: Endpoint,
+    sessions_dir: std::path::PathBuf,
+    database: std::path::PathBuf,
+    #[cfg(feature = "sim-demo")]
+    demo: Option<(wamod::demo::Demo, event_loop::SideChannel)>,
+}
+
+impl Target {
+    fn whatsapp(paths: &Paths) -> Self {
+        Target {
+            endpoint: Endpoint::WhatsApp,
+            sessions_dir: paths.sessions_dir(),
+            database: paths.database(),
+            #[cfg(feature = "sim-demo")]
+            demo: None,
+        }
+    }
+
+    #[cfg(not(feature = "sim-demo"))]
+    async fn choose(cli: &Cli, paths: &Paths) -> Result<Self> {
+        if cli.demo {
+            return Err(eyre!(
+                "the demo needs a build with the simulator: cargo run --features sim-demo -- --demo"
+            ));
+        }
+        Ok(Self::whatsapp(paths))
+    }
+
+    #[cfg(feature = "sim-demo")]
+    async fn choose(cli: &Cli, paths: &Paths) -> Result<Self> {
+        if !cli.demo {
+            return Ok(Self::whatsapp(paths));
+        }
+        // A fresh demo every time: the simulator forgets paired devices when it stops.
+        let dir = paths.data_dir.join("demo");
+        let _ = std::fs::remove_dir_all(&dir);
+        let (demo, notices) = wamod::demo::Demo::start()
+            .await
+            .map_err(|e| eyre!("{e:#}"))?;
+        Ok(Target {
+            endpoint: Endpoint::WebSocket(demo.listener.ws_url()),
+            sessions_dir: dir.join("sessions"),
+            database: dir.join("wamod.db"),
+            demo: Some((demo, notices)),
+        })
+    }
+
+    fn is_demo(&self) -> bool {
+        #[cfg(feature = "sim-demo")]
+        return self.demo.is_some();
+        #[cfg(not(feature = "sim-demo"))]
+        false
+    }
+
+    /// The UI loop; in the demo, the simulated phone watches the updates and feeds its own.
+    async fn run_ui(
+        self,
+        term: &mut tui::Tui,
+        engine: &mut engine::EngineHandle,
+        state: &mut AppState,
+        theme: &Theme,
+    ) -> anyhow::Result<()> {
+        #[cfg(feature = "sim-demo")]
+        if let Some((mut demo, side)) = self.demo {
+            return event_loop::run(&mut term.terminal, engine, state, theme, Some(side), |u| {
+                demo.on_update(u)
+            })
+            .await;
+        }
+        event_loop::run(&mut term.terminal, engine, state, theme, None, |_| {}).await
+    }
 }
 
 fn theme_for(config: &Config, warnings: &mut Vec<String>) -> Theme {

@@ -85,6 +85,21 @@ pub fn private_file(file: &Path) -> io::Result<()> {
     set_mode(file, 0o600)
 }
 
+/// Creates `file` (or empties it) for writing, readable by the owner only: exports hold
+/// personal data, like the database they come from.
+pub fn create_private_file(file: &Path) -> io::Result<fs::File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let f = opts.open(file)?;
+    set_mode(file, 0o600)?;
+    Ok(f)
+}
+
 #[cfg(unix)]
 fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;

@@ -12,35 +12,70 @@ mod cache;
 #[path = "engine/community.rs"]
 mod community;
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use support::fixture::{CLUB, DANA, NEWBIE, QUINN, RILEY, SAM, TEAM, simulator};
 use wamod::app::keymap::Keymap;
-use wamod::app::msg::{Action, Msg, Update};
+use wamod::app::msg::Msg;
 use wamod::app::state::AppState;
 use wamod::app::update::update;
 use wamod::domain::{ConnState, GroupEventKind, GroupId, RequestMethod, Role, SessionId};
 use wamod::engine::{Endpoint, EngineConfig, EngineHandle, spawn};
+use wamod::protocol::{Action, Update};
 use wamod::sim::Simulator;
 use wamod::sim::scenario::Activity;
 
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// Waits for the first update `f` picks; every update on the way also goes through the reducer
-/// into `state`, as in the real UI loop.
+/// The engine as the UI loop reads it, plus the updates a test has applied to its state but
+/// not yet looked at (a batch may hold more than the update a `wait` was after).
+struct TestEngine {
+    handle: EngineHandle,
+    unseen: VecDeque<Update>,
+}
+
+impl TestEngine {
+    fn new(handle: EngineHandle) -> Self {
+        Self {
+            handle,
+            unseen: VecDeque::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for TestEngine {
+    type Target = EngineHandle;
+    fn deref(&self) -> &EngineHandle {
+        &self.handle
+    }
+}
+
+impl std::ops::DerefMut for TestEngine {
+    fn deref_mut(&mut self) -> &mut EngineHandle {
+        &mut self.handle
+    }
+}
+
+/// Waits for the first update `f` picks. Updates arrive as the UI loop takes them
+/// (`EngineHandle::next_batch`) and go through the reducer a batch at a time, as in production;
+/// `f` sees each update with the state after its batch.
 async fn wait<T>(
-    h: &mut EngineHandle,
+    h: &mut TestEngine,
     state: &mut AppState,
     what: &str,
     mut f: impl FnMut(&Update, &AppState) -> Option<T>,
 ) -> T {
     tokio::time::timeout(PATIENCE, async {
         loop {
-            let u = h.updates.recv().await.expect("engine alive");
-            update(state, Msg::Engine(u.clone()));
-            if let Some(t) = f(&u, state) {
-                return t;
+            while let Some(u) = h.unseen.pop_front() {
+                if let Some(t) = f(&u, state) {
+                    return t;
+                }
             }
+            let batch = h.handle.next_batch().await.expect("engine alive");
+            update(state, Msg::EngineBatch(batch.clone()));
+            h.unseen.extend(batch);
         }
     })
     .await
@@ -49,7 +84,7 @@ async fn wait<T>(
 
 /// Waits until `f` holds for the state (checked now, then after every update).
 async fn until(
-    h: &mut EngineHandle,
+    h: &mut TestEngine,
     state: &mut AppState,
     what: &str,
     f: impl Fn(&AppState) -> bool,
@@ -60,7 +95,7 @@ async fn until(
     wait(h, state, what, |_, st| f(st).then_some(())).await
 }
 
-fn engine(sim: &Simulator, dir: &std::path::Path) -> (EngineHandle, AppState) {
+fn engine(sim: &Simulator, dir: &std::path::Path) -> (TestEngine, AppState) {
     engine_with(sim, dir, EngineConfig::DEFAULT_OP_TIMEOUT)
 }
 
@@ -68,24 +103,18 @@ fn engine_with(
     sim: &Simulator,
     dir: &std::path::Path,
     op_timeout: Duration,
-) -> (EngineHandle, AppState) {
-    let h = spawn(EngineConfig {
+) -> (TestEngine, AppState) {
+    let h = TestEngine::new(spawn(EngineConfig {
         sessions_dir: dir.join("sessions"),
-        endpoint: Endpoint::InProcess(sim.clone()),
+        endpoint: Endpoint::in_process(sim.transport_factory()),
         database: Some(dir.join("wamod.db")),
         op_timeout,
-        cache: Vec::new(),
-    });
+    }));
     (h, AppState::new(Keymap::default(), 1_800_000_000))
 }
 
 /// New session paired by QR as `phone`; returns its id once online.
-async fn pair(
-    h: &mut EngineHandle,
-    state: &mut AppState,
-    sim: &Simulator,
-    phone: &str,
-) -> SessionId {
+async fn pair(h: &mut TestEngine, state: &mut AppState, sim: &Simulator, phone: &str) -> SessionId {
     h.actions.send(Action::NewSession).expect("engine");
     let (session, code) = wait(h, state, "a QR code", |u, _| match u {
         Update::Qr { session, code, .. } => Some((*session, code.clone())),
@@ -176,7 +205,7 @@ async fn pairs_by_qr_loads_groups_and_requests_and_resumes_after_restart() {
 
     // A restarted engine resumes the session without a QR code.
     h.actions.send(Action::Shutdown).expect("engine");
-    let _ = h.task.await;
+    let _ = h.handle.task.await;
     let (mut h, mut state) = engine(&sim, tmp.path());
     wait(&mut h, &mut state, "resumed", |u, _| match u {
         Update::Conn {

@@ -756,7 +756,7 @@ fn results_invite_and_answers() {
     let asked = OpId(s.next_op);
     update(
         &mut s,
-        Msg::Engine(wamod::app::msg::Update::OpDone(Box::new(OpReport {
+        Msg::EngineBatch(vec![wamod::protocol::Update::OpDone(Box::new(OpReport {
             id: asked,
             action: "invite-link",
             title: "Get the invite link".into(),
@@ -765,7 +765,7 @@ fn results_invite_and_answers() {
                 "https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv".into(),
             )),
             ..report()
-        }))),
+        }))]),
     );
     assert!(matches!(s.popup, Some(Popup::Invite { link: Some(_), .. })));
     both("invite_qr", &s);
@@ -809,7 +809,7 @@ fn audit_view() {
     let mut s = fixture();
     let row =
         |i: i64, subject: &str, action: &str, who: &str, outcome: &str, detail: Option<&str>| {
-            wamod::store::AuditRow {
+            wamod::protocol::AuditRow {
                 op: i,
                 session: 1,
                 group: None,
@@ -869,7 +869,7 @@ fn audit_view() {
 /// here at all: the network is out of reach).
 #[test]
 fn first_frame_from_the_cache() {
-    use wamod::app::msg::Update;
+    use wamod::protocol::Update;
     let tmp = tempfile::tempdir().expect("tmp");
     let db = tmp.path().join("wamod.db");
     let sessions = tmp.path().join("sessions");
@@ -917,7 +917,7 @@ fn first_frame_from_the_cache() {
     );
     let mut s = AppState::new(Keymap::default(), NOW);
     s.size = (120, 40);
-    update(&mut s, Msg::Engines(first));
+    update(&mut s, Msg::EngineBatch(first));
     let t = render(&s, 120, 40);
     assert!(
         find(t.backend().buffer(), "cached 5m").is_some(),
@@ -946,11 +946,11 @@ fn community_tree_and_dialogs() {
     allotments.community = CommunityMark::Subgroup { parent: gid(8) };
     update(
         &mut s,
-        Msg::Engine(wamod::app::msg::Update::Subgroups {
+        Msg::EngineBatch(vec![wamod::protocol::Update::Subgroups {
             session: SessionId(1),
             community: gid(8),
             subgroups: vec![allotments],
-        }),
+        }]),
     );
     cursor_on(&mut s, "Allotment Swap");
     insta::assert_snapshot!("community_tree_120x40", render(&s, 120, 40).backend());

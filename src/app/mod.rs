@@ -1,8 +1,8 @@
 //! The application model: state, messages, the pure reducer and the keymap.
 
 pub mod editor;
-pub mod group_tree;
 pub mod keymap;
+pub mod layout;
 pub mod msg;
 pub mod state;
 pub mod update;

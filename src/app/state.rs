@@ -8,8 +8,16 @@ use crate::domain::{
     ConnState, GroupEvent, GroupId, GroupSettings, GroupSummary, JoinRequest, Participant,
     SessionId,
 };
+pub use crate::group_tree::GroupSort;
+use crate::group_tree::{self, GroupRow, TreeInput};
 use crate::keyed_list::KeyedList;
 use crate::ops::{Answer, Op, OpId, OpReport};
+
+mod selectors;
+pub use selectors::{
+    SETTINGS_ROWS, activity, audit_rows, question, setting_at, settings_change_count,
+    settings_changes, settings_rows,
+};
 
 /// How many answered operations the UI keeps (the audit log keeps them all).
 pub const REPORTS_CAP: usize = 100;
@@ -77,24 +85,6 @@ pub struct ListState {
     pub filtering: bool,
     /// Marked rows, by id (participant/requester JID).
     pub marked: BTreeSet<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum GroupSort {
-    #[default]
-    Name,
-    Size,
-    Pending,
-}
-
-impl GroupSort {
-    pub fn label(self) -> &'static str {
-        match self {
-            GroupSort::Name => "name",
-            GroupSort::Size => "size",
-            GroupSort::Pending => "pending",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -297,7 +287,7 @@ pub enum Popup {
     /// The moderation audit log (`:audit [filter]`); `rows` is `None` until loaded.
     Audit {
         filter: String,
-        rows: Option<Vec<crate::store::AuditRow>>,
+        rows: Option<Vec<crate::protocol::AuditRow>>,
         scroll: usize,
     },
     /// Groups to link into a community.
@@ -430,8 +420,30 @@ impl AppState {
 
     /// Groups of the current session as the pane shows them: the community tree, filtered and
     /// sorted.
-    pub fn group_rows(&self) -> Vec<crate::app::group_tree::GroupRow<'_>> {
-        crate::app::group_tree::rows(self)
+    pub fn group_rows(&self) -> Vec<GroupRow<'_>> {
+        let Some(session) = self.current_session else {
+            return Vec::new();
+        };
+        let Some(groups) = self.groups.get(&session) else {
+            return Vec::new();
+        };
+        group_tree::rows(&TreeInput {
+            groups,
+            subgroups: self
+                .subgroups
+                .iter()
+                .filter(|((s, _), _)| *s == session)
+                .map(|((_, community), subs)| (community, subs.as_slice()))
+                .collect(),
+            sort: self.group_sort,
+            filter: self.list(Pane::Groups).filter.to_lowercase(),
+            folded: self
+                .folded
+                .iter()
+                .filter(|(s, _)| *s == session)
+                .map(|(_, g)| g)
+                .collect(),
+        })
     }
 
     pub fn visible_groups(&self) -> Vec<&GroupSummary> {

@@ -5,11 +5,12 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{Command, Context};
-use super::msg::{Action, Effect, Msg, Update};
+use super::msg::{Effect, Msg};
 use super::state::{
     AppState, Confirm, EVENTS_CAP, InputDialog, InputKind, Level, Pairing, Pane, Popup, StatusLine,
 };
 use crate::domain::{ConnState, GroupId, GroupSummary, SessionId};
+use crate::protocol::{Action, Update};
 
 /// How long a status line stays up, in seconds.
 const STATUS_SECS: i64 = 8;
@@ -46,11 +47,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.paused.retain(|_, until| *until > now);
             Vec::new()
         }
-        Msg::Engine(u) => on_engine(state, u),
-        Msg::Engines(updates) => {
+        Msg::EngineBatch(updates) => {
             state.deferred = Some(crate::app::state::Fixups::default());
             let mut effects = Vec::new();
-            for u in crate::app::msg::without_superseded_rows(updates) {
+            for u in crate::protocol::without_superseded(updates) {
                 effects.extend(on_engine(state, u));
             }
             if let Some(f) = state.deferred.take() {
@@ -459,11 +459,7 @@ fn command_inner(state: &mut AppState, cmd: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::CycleSort => {
-            state.group_sort = match state.group_sort {
-                super::state::GroupSort::Name => super::state::GroupSort::Size,
-                super::state::GroupSort::Size => super::state::GroupSort::Pending,
-                super::state::GroupSort::Pending => super::state::GroupSort::Name,
-            };
+            state.group_sort = state.group_sort.next();
             reselect_group(state);
             Vec::new()
         }
@@ -476,7 +472,7 @@ fn command_inner(state: &mut AppState, cmd: Command) -> Vec<Effect> {
 /// layout function, so clicks land where the rows are drawn.
 fn click(state: &mut AppState, x: u16, y: u16) -> Vec<Effect> {
     let screen = ratatui::layout::Rect::new(0, 0, state.size.0, state.size.1);
-    let areas = crate::ui::layout::areas(screen);
+    let areas = crate::app::layout::areas(screen);
     let hit = [
         (Pane::Sessions, areas.sessions),
         (Pane::Groups, areas.groups),
@@ -499,7 +495,7 @@ fn click(state: &mut AppState, x: u16, y: u16) -> Vec<Effect> {
     }
     let rows = state.row_count(pane);
     let list = state.list(pane);
-    let start = crate::ui::list::window_start(rows, list.cursor, list.offset, height);
+    let start = crate::app::layout::window_start(rows, list.cursor, list.offset, height);
     let row = start + usize::from(y - first_row);
     if row >= rows {
         return Vec::new();
@@ -999,7 +995,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             if let Some(h) = &mut state.history
                 && h.group == group
             {
-                h.exhausted = rows.len() < super::state::HISTORY_PAGE;
+                h.exhausted = rows.len() < crate::protocol::HISTORY_PAGE;
                 h.loading = false;
                 h.rows.extend(rows);
             }

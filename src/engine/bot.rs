@@ -63,9 +63,9 @@ pub async fn build_bot(endpoint: &Endpoint, store_path: &Path) -> Result<BuiltBo
                 .build()
                 .await
         }
-        Endpoint::InProcess(sim) => {
+        Endpoint::InProcess(transport) => {
             builder
-                .with_transport_factory(sim.transport_factory())
+                .with_transport_factory(transport.clone())
                 .with_http_client(NoHttp)
                 .build()
                 .await

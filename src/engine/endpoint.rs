@@ -1,18 +1,25 @@
 //! Where the engine's clients connect.
 
-use crate::sim::Simulator;
+use std::sync::Arc;
+
+use whatsapp_rust::transport::{Transport, TransportEvent, TransportFactory};
 
 #[derive(Clone)]
 pub enum Endpoint {
     /// WhatsApp itself (the default build only).
     WhatsApp,
-    /// The simulator, in process (tests).
-    InProcess(Simulator),
+    /// A server in this process, reached through its own transport (the simulator in tests).
+    InProcess(SharedTransport),
     /// The simulator's loopback WebSocket listener (the demo, scripted runs).
     WebSocket(String),
 }
 
 impl Endpoint {
+    /// An in-process endpoint over `factory`'s transports.
+    pub fn in_process(factory: impl TransportFactory + 'static) -> Self {
+        Endpoint::InProcess(SharedTransport(Arc::new(factory)))
+    }
+
     /// Builds with the `sim-demo` feature skip WhatsApp's certificate check, so they must never
     /// talk to WhatsApp; builds without it cannot complete a handshake with the simulator.
     pub fn check(&self) -> Result<(), String> {
@@ -27,5 +34,19 @@ impl Endpoint {
             ),
             _ => Ok(()),
         }
+    }
+}
+
+/// A transport factory shared by every session of an in-process endpoint. The engine knows
+/// only whatsapp-rust's trait, not the simulator behind it.
+#[derive(Clone)]
+pub struct SharedTransport(Arc<dyn TransportFactory>);
+
+#[whatsapp_rust::async_trait]
+impl TransportFactory for SharedTransport {
+    async fn create_transport(
+        &self,
+    ) -> anyhow::Result<(Arc<dyn Transport>, async_channel::Receiver<TransportEvent>)> {
+        self.0.create_transport().await
     }
 }

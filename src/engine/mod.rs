@@ -7,6 +7,7 @@ pub mod bot;
 pub mod community;
 pub mod convert;
 pub mod endpoint;
+pub mod first_frame;
 pub mod group_list;
 pub mod model;
 pub mod moderate;
@@ -15,6 +16,7 @@ pub mod reports;
 pub mod requests;
 pub mod roster_backlog;
 pub mod session;
+pub mod shared_store;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,123 +27,13 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 pub use endpoint::Endpoint;
+pub use first_frame::first_frame;
 use session::{SessionCmd, SessionTask};
 
-use crate::app::msg::{Action, Update};
 use crate::domain::SessionId;
 use crate::paths::private_dir;
+use crate::protocol::{Action, Update};
 use crate::store::{CachedSession, Store};
-
-/// Reads the cache for the first frame, before any network work: the updates that draw it, and
-/// the sessions to seed the engine with. Only sessions whose keys are still on disk count.
-pub fn load_cache(database: &Path, sessions_dir: &Path) -> (Vec<Update>, Vec<CachedSession>) {
-    let (store, cached) = match read_cache(database, sessions_dir, true) {
-        Ok(c) => c,
-        Err(error) => return (vec![*error], Vec::new()),
-    };
-    (frame_updates(&store, cached.clone()), cached)
-}
-
-/// The first frame's updates from the cache, and nothing else: what `wamod` draws before any
-/// network work. The engine reads its own copy (see `EngineConfig::cache`).
-pub fn first_frame(database: &Path, sessions_dir: &Path) -> Vec<Update> {
-    let (store, cached) = match read_cache(database, sessions_dir, false) {
-        Ok(c) => c,
-        Err(error) => return vec![*error],
-    };
-    let mut updates = frame_updates(&store, cached);
-    // Of the rosters, only the one the first frame shows: the first group of the first
-    // session as the groups pane orders them. The engine has the others when one is opened.
-    let mut probe = crate::app::state::AppState::default();
-    let lists: Vec<Update> = updates
-        .iter()
-        .filter(|u| matches!(u, Update::Session { .. } | Update::Groups { .. }))
-        .cloned()
-        .collect();
-    crate::app::update::update(&mut probe, crate::app::msg::Msg::Engines(lists));
-    let first = probe
-        .current_session
-        .zip(probe.visible_groups().first().map(|g| g.id.clone()));
-    if let Some((session, group)) = first
-        && let Ok(participants) = store.roster(session, &group)
-    {
-        updates.push(Update::Roster {
-            session,
-            group,
-            participants,
-        });
-    }
-    updates
-}
-
-/// The cached sessions that are still linked.
-fn read_cache(
-    database: &Path,
-    sessions_dir: &Path,
-    rosters: bool,
-) -> Result<(Store, Vec<CachedSession>), Box<Update>> {
-    let linked = existing_sessions(sessions_dir);
-    let read = Store::open(database).and_then(|s| s.load_cache_with(rosters).map(|c| (s, c)));
-    match read {
-        Ok((store, cached)) => Ok((
-            store,
-            cached
-                .into_iter()
-                .filter(|c| linked.contains(&c.id))
-                .collect(),
-        )),
-        Err(e) => Err(Box::new(Update::Error {
-            session: None,
-            message: format!("cannot read the cache in {}: {e}", database.display()),
-        })),
-    }
-}
-
-/// The feed's latest events (oldest first, as if they had just arrived), then each session's
-/// groups, rosters and requests, marked as cached.
-fn frame_updates(store: &Store, cached: Vec<CachedSession>) -> Vec<Update> {
-    let mut updates = Vec::new();
-    let ids: Vec<SessionId> = cached.iter().map(|c| c.id).collect();
-    if let Ok(recent) = store.events(None, None, 500) {
-        updates.extend(
-            recent
-                .into_iter()
-                .rev()
-                .filter(|(_, e)| ids.contains(&e.session))
-                .map(|(_, e)| Update::Event(e)),
-        );
-    }
-    for c in cached {
-        updates.push(Update::Session {
-            id: c.id,
-            phone: c.phone,
-            name: c.name,
-        });
-        updates.push(Update::Groups {
-            session: c.id,
-            groups: c.groups,
-        });
-        for (group, participants) in c.rosters {
-            updates.push(Update::Roster {
-                session: c.id,
-                group,
-                participants,
-            });
-        }
-        for (group, requests) in c.requests {
-            updates.push(Update::Requests {
-                session: c.id,
-                group,
-                requests,
-            });
-        }
-        updates.push(Update::Cached {
-            session: c.id,
-            synced_at: c.synced_at,
-        });
-    }
-    updates
-}
 
 pub struct EngineConfig {
     /// `<data>/sessions/<n>/whatsapp.db` per session.
@@ -151,10 +43,6 @@ pub struct EngineConfig {
     pub database: Option<PathBuf>,
     /// How long an operation waits for WhatsApp's answer before its outcome is unknown.
     pub op_timeout: Duration,
-    /// The sessions as the cache last saw them (see `load_cache`); each session starts from
-    /// its entry and reports what changed since on its first sync. Empty: the engine reads
-    /// them from `database` itself when it starts.
-    pub cache: Vec<CachedSession>,
 }
 
 impl EngineConfig {
@@ -166,6 +54,26 @@ pub struct EngineHandle {
     pub actions: mpsc::UnboundedSender<Action>,
     pub updates: mpsc::UnboundedReceiver<Update>,
     pub task: JoinHandle<()>,
+}
+
+impl EngineHandle {
+    /// Most updates in one batch, so a flood cannot delay a keypress for long.
+    pub const BATCH: usize = 512;
+
+    /// Waits for the next update, then takes what else is already waiting, up to a batch: how
+    /// the UI loop (and every test that plays the UI) reads the engine. `None` once the engine
+    /// is gone. Cancel-safe: nothing is taken until the first update has arrived.
+    pub async fn next_batch(&mut self) -> Option<Vec<Update>> {
+        let first = self.updates.recv().await?;
+        let mut batch = vec![first];
+        while batch.len() < Self::BATCH {
+            match self.updates.try_recv() {
+                Ok(u) => batch.push(u),
+                Err(_) => break,
+            }
+        }
+        Some(batch)
+    }
 }
 
 /// Starts the engine: resumes every session found on disk (they log in without a QR code).
@@ -199,17 +107,16 @@ pub fn existing_sessions(dir: &Path) -> Vec<SessionId> {
 }
 
 async fn run(
-    mut config: EngineConfig,
+    config: EngineConfig,
     mut actions: mpsc::UnboundedReceiver<Action>,
     ui: mpsc::UnboundedSender<Update>,
 ) {
     let updates = ui.clone();
     let mut sessions: BTreeMap<SessionId, Running> = BTreeMap::new();
-    let mut given = std::mem::take(&mut config.cache);
-    if given.is_empty()
-        && let Some(db) = config.database.clone()
-    {
-        // Read here, off the first frame's path (the UI drew it from `first_frame`).
+    // Each session starts from the cache as it last saw it, and reports what changed since on
+    // its first sync. Read here, off the first frame's path (the UI drew it from `first_frame`).
+    let mut given = Vec::new();
+    if let Some(db) = config.database.clone() {
         given = tokio::task::spawn_blocking(move || {
             Store::open(&db)
                 .and_then(|s| s.load_cache())

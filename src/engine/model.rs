@@ -11,12 +11,12 @@ use super::away;
 use super::convert::{
     Me, ephemeral_words, group_id, notification_participant, phone_of, request_method,
 };
-use crate::app::msg::Update;
 use crate::domain::{
     CommunityMark, GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest, Participant,
     Role, SessionId,
 };
 use crate::keyed_list::KeyedList;
+use crate::protocol::Update;
 
 #[derive(Debug, Default)]
 pub struct SessionModel {

@@ -7,8 +7,8 @@ use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TryRecvError;
 
 use super::roster_backlog::RosterBacklog;
-use super::session::SharedStore;
-use crate::app::msg::{Update, without_superseded_rows};
+use super::shared_store::{SharedStore, with_store};
+use crate::protocol::{Update, without_superseded};
 
 /// Most updates written per transaction; a burst of notifications becomes a few writes.
 const BATCH: usize = 2000;
@@ -53,7 +53,7 @@ pub async fn forward(
                 Err(_) => break,
             }
         }
-        let batch = without_superseded_rows(batch);
+        let batch = without_superseded(batch);
         let to_write: Vec<Update> = batch.iter().filter(|u| cached(u)).cloned().collect();
         for u in batch {
             if !matches!(u, Update::CacheRoster { .. }) {
@@ -95,17 +95,9 @@ async fn write(mut batches: mpsc::UnboundedReceiver<Vec<Update>>, store: SharedS
         // When wamod stops, whatever waits goes out now.
         let updates = backlog.next_transaction(updates, !open);
         last_start = Some(tokio::time::Instant::now());
-        let store = store.clone();
         let now = chrono::Utc::now().timestamp();
-        let written = tokio::task::spawn_blocking(move || match store.lock() {
-            Ok(mut s) => s.apply_updates(&updates, now).map_err(|e| e.to_string()),
-            Err(_) => Err("the database lock is poisoned".to_string()),
-        })
-        .await;
-        match written {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!("cannot update the cache: {e}"),
-            Err(e) => tracing::error!("cache writer failed: {e}"),
+        if let Err(e) = with_store(&store, move |s| s.apply_updates(&updates, now)).await {
+            tracing::error!("cannot update the cache: {e}");
         }
     }
 }

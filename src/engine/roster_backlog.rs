@@ -11,7 +11,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use crate::app::msg::Update;
+use crate::protocol::Update;
 
 /// Members of waiting rosters written per transaction (~12 ms of SQLite work)...
 pub const SLICE_ROWS: usize = 5_000;

@@ -20,13 +20,14 @@ use super::group_list;
 use super::model::SessionModel;
 use super::moderate;
 use super::requests::fetch_requests;
-use crate::app::msg::Update;
 use crate::domain::{ConnState, GroupId, GroupSummary, JoinRequest, Participant, SessionId};
 use crate::ops::{Answer, Op, OpId, OpReport, Outcome};
-use crate::store::{OpRecord, Store};
+use crate::protocol::Update;
+use crate::store::OpRecord;
 
 /// The app database, shared by the sessions; writes are short and run off the async threads.
-pub type SharedStore = Arc<Mutex<Store>>;
+pub use super::shared_store::SharedStore;
+use super::shared_store::{with_store, with_store_in_place};
 
 /// What the engine asks one session to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -570,10 +571,7 @@ impl Live {
                 if let (Some(store), Some(row)) = (&store, row) {
                     let from = recorded.load(std::sync::atomic::Ordering::Relaxed);
                     let new = &so_far[from.min(so_far.len())..];
-                    let written = tokio::task::block_in_place(|| match store.lock() {
-                        Ok(mut s) => s.record_targets(row, new).map_err(|e| e.to_string()),
-                        Err(_) => Err("the database lock is poisoned".to_string()),
-                    });
+                    let written = with_store_in_place(store, |s| s.record_targets(row, new));
                     if let Err(e) = written {
                         tracing::error!(%session, "cannot record outcomes: {e}");
                     }
@@ -760,22 +758,6 @@ impl Live {
             let _ = tx.send(Internal::Requests(group, r, since, None));
         });
     }
-}
-
-/// Runs a store call on the blocking pool (SQLite waits on disk).
-async fn with_store<T: Send + 'static>(
-    store: &SharedStore,
-    f: impl FnOnce(&mut Store) -> Result<T, crate::store::StoreError> + Send + 'static,
-) -> Result<T, String> {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut guard = store
-            .lock()
-            .map_err(|_| "the database lock is poisoned".to_string())?;
-        f(&mut guard).map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| e.to_string())?
 }
 
 /// Deletes a session's key store (and the directory): an unlinked device's keys are useless and

@@ -2,12 +2,12 @@
 //! burst benches measure, and what the cache bench stores.
 
 use crate::app::keymap::Keymap;
-use crate::app::msg::Update;
 use crate::app::state::{AppState, Pane, SessionView};
 use crate::domain::{
     ConnState, GroupEvent, GroupEventKind, GroupId, GroupSettings, GroupSummary, JoinRequest,
     Participant, RequestMethod, Role, SessionId,
 };
+use crate::protocol::Update;
 
 pub const SESSION: SessionId = SessionId(1);
 pub const NOW: i64 = 1_800_000_000;
@@ -120,7 +120,7 @@ pub fn event(i: usize) -> GroupEvent {
 pub fn budget_state() -> AppState {
     let mut s = AppState::new(Keymap::default(), NOW);
     for u in updates(1_000, 100_000, 1_024, 500) {
-        crate::app::update::update(&mut s, crate::app::msg::Msg::Engine(u));
+        crate::app::update::update(&mut s, crate::app::msg::Msg::EngineBatch(vec![u]));
     }
     s.sessions = vec![SessionView {
         id: SESSION,

@@ -16,13 +16,14 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::app::keymap::Keymap;
-use crate::app::msg::{Action, Msg, Update};
+use crate::app::msg::Msg;
 use crate::app::state::{AppState, Pane};
 use crate::app::update::update;
 use crate::domain::{ConnState, GroupId, SessionId};
 use crate::engine::{Endpoint, EngineConfig, EngineHandle, spawn};
-use crate::event_loop::{FRAME, UPDATE_BATCH};
+use crate::event_loop::FRAME;
 use crate::ops::{Op, OpId};
+use crate::protocol::{Action, Update};
 use crate::sim::scale::{self, BURST_GROUP, FULL_GROUP, Scale};
 use crate::ui::{Theme, draw};
 
@@ -69,7 +70,7 @@ pub fn measure_child(ws: &str, http: &str, dir: &Path) -> Result<()> {
 pub fn first_frame(dir: &Path) -> Result<()> {
     let mut state = AppState::new(Keymap::default(), chrono::Utc::now().timestamp());
     let updates = crate::engine::first_frame(&dir.join("wamod.db"), &dir.join("sessions"));
-    update(&mut state, Msg::Engines(updates));
+    update(&mut state, Msg::EngineBatch(updates));
     let mut t = Terminal::new(TestBackend::new(200, 60))?;
     t.draw(|f| draw(f, &state, &Theme::default()))?;
     if state.groups.values().map(Vec::len).sum::<usize>() == 0 {
@@ -101,18 +102,10 @@ async fn next_batch(
     deadline: tokio::time::Instant,
     what: &str,
 ) -> Result<Vec<Update>> {
-    let u = tokio::time::timeout_at(deadline, h.updates.recv())
+    tokio::time::timeout_at(deadline, h.next_batch())
         .await
         .map_err(|_| anyhow!("timed out waiting for {what}"))?
-        .ok_or_else(|| anyhow!("the engine stopped while waiting for {what}"))?;
-    let mut batch = vec![u];
-    while batch.len() < UPDATE_BATCH {
-        match h.updates.try_recv() {
-            Ok(u) => batch.push(u),
-            Err(_) => break,
-        }
-    }
-    Ok(batch)
+        .ok_or_else(|| anyhow!("the engine stopped while waiting for {what}"))
 }
 
 /// Applies updates until `done` holds, drawing after each batch as the UI loop does.
@@ -128,7 +121,7 @@ async fn pump(
     let deadline = tokio::time::Instant::now() + timeout;
     while !done(state) {
         let batch = next_batch(h, deadline, what).await?;
-        update(state, Msg::Engines(batch));
+        update(state, Msg::EngineBatch(batch));
         term.draw(|f| draw(f, state, &theme))?;
     }
     Ok(())
@@ -140,7 +133,6 @@ fn engine(ws: &str, dir: &Path) -> EngineHandle {
         endpoint: Endpoint::WebSocket(ws.to_string()),
         database: Some(dir.join("wamod.db")),
         op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
-        cache: Vec::new(),
     })
 }
 
@@ -321,7 +313,7 @@ async fn pair(ws: &str, http: &str, dir: &Path) -> Result<()> {
                 }
             );
         }
-        update(&mut state, Msg::Engines(batch));
+        update(&mut state, Msg::EngineBatch(batch));
     }
     pump(
         &mut h,
@@ -468,7 +460,7 @@ async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
         // Halfway, a key arrives just as a batch starts: it waits for that batch and its
         // frame, then gets its own.
         let key_at = (key_latency.is_none() && seen >= BURST / 2).then(Instant::now);
-        update(&mut state, Msg::Engines(batch));
+        update(&mut state, Msg::EngineBatch(batch));
         if last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             term.draw(|f| draw(f, &state, &theme))?;
             last_draw = Some(Instant::now());
@@ -549,7 +541,7 @@ async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
                 report = Some(r.summary());
             }
         }
-        update(&mut state, Msg::Engines(batch));
+        update(&mut state, Msg::EngineBatch(batch));
     }
     let approve = start.elapsed();
     mem("after approving");

@@ -5,6 +5,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
 use crate::ops::OpReport;
+use crate::protocol::AuditRow;
 
 /// An operation about to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,26 +18,6 @@ pub struct OpRecord {
     /// The session's own number, who WhatsApp will name as the actor.
     pub actor: Option<String>,
     pub at: i64,
-}
-
-/// One row of the audit log: an operation and one participant's outcome (or the operation's own
-/// outcome when it has no participants).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditRow {
-    pub op: i64,
-    pub session: u32,
-    pub group: Option<String>,
-    pub group_subject: String,
-    pub action: String,
-    pub actor: Option<String>,
-    pub sent_at: i64,
-    /// `None` while unanswered (still in flight, or wamod stopped before the answer).
-    pub answered_at: Option<i64>,
-    pub target: Option<String>,
-    pub target_phone: Option<String>,
-    /// An `Outcome::code`, or `sent` when no answer was recorded.
-    pub outcome: String,
-    pub detail: Option<String>,
 }
 
 fn insert_targets(

@@ -5,10 +5,10 @@
 use rusqlite::{Connection, params};
 
 use super::{Store, StoreError};
-use crate::app::msg::Update;
 use crate::domain::{
     GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest, Participant, Role, SessionId,
 };
+use crate::protocol::Update;
 
 /// One session as the cache remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -195,7 +195,7 @@ pub fn put_event(tx: &Connection, e: &GroupEvent) -> rusqlite::Result<()> {
 impl Store {
     /// Writes what a batch of engine updates changed, in one transaction. `now` stamps syncs.
     pub fn apply_updates(&mut self, updates: &[Update], now: i64) -> Result<(), StoreError> {
-        let superseded = crate::app::msg::superseded(updates);
+        let superseded = crate::protocol::superseded(updates);
         let tx = self.conn.transaction()?;
         for (i, u) in updates.iter().enumerate() {
             if superseded[i] {

@@ -8,83 +8,11 @@ use rusqlite::params;
 use serde_json::{Map, Value};
 
 use super::{Store, StoreError};
+use crate::protocol::{Filter, Format, Table};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Table {
-    Audit,
-    Events,
-    Roster,
-    Requests,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Format {
-    #[default]
-    Csv,
-    Json,
-}
-
-/// Narrows an export; `None` = everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
-    pub session: Option<u32>,
-    /// A group id (`…@g.us`) or a piece of its subject.
-    pub group: Option<String>,
-}
-
-impl Table {
-    pub fn columns(self) -> &'static [&'static str] {
-        match self {
-            Table::Audit => &[
-                "op",
-                "session",
-                "group_id",
-                "group_subject",
-                "action",
-                "actor",
-                "sent_at",
-                "answered_at",
-                "target",
-                "target_phone",
-                "outcome",
-                "detail",
-            ],
-            Table::Events => &[
-                "id",
-                "session",
-                "group_id",
-                "group_subject",
-                "at",
-                "actor",
-                "kind",
-                "who",
-                "found_on_reconnect",
-            ],
-            Table::Roster => &[
-                "session",
-                "group_id",
-                "group_subject",
-                "jid",
-                "phone",
-                "lid",
-                "role",
-            ],
-            Table::Requests => &[
-                "session",
-                "group_id",
-                "group_subject",
-                "jid",
-                "phone",
-                "requested_at",
-                "method",
-                "via_community",
-            ],
-        }
-    }
-
-    fn query(self) -> &'static str {
-        // ?1 session, ?2 group id or subject piece.
-        match self {
+/// The export's SELECT: ?1 session, ?2 group id or subject piece.
+fn query(table: Table) -> &'static str {
+    match table {
             Table::Audit => {
                 "SELECT o.id, o.session, o.group_id, o.group_subject, o.action, o.actor, o.sent_at,
                         o.answered_at, a.target, a.target_phone,
@@ -121,7 +49,6 @@ impl Table {
                  ORDER BY r.session, r.group_id, r.requested_at"
             }
         }
-    }
 }
 
 fn csv_field(v: &Value) -> String {
@@ -149,6 +76,21 @@ fn value(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Value> {
 }
 
 impl Store {
+    /// Writes `table` to `path` (created 0600, or emptied first); returns the rows written.
+    pub fn export_to_file(
+        &self,
+        table: Table,
+        format: Format,
+        filter: &Filter,
+        path: &std::path::Path,
+    ) -> Result<usize, StoreError> {
+        let file = crate::paths::create_private_file(path)?;
+        let mut out = std::io::BufWriter::new(file);
+        let rows = self.export(table, format, filter, &mut out)?;
+        out.flush()?;
+        Ok(rows)
+    }
+
     /// Writes `table` to `out`; returns the number of rows.
     pub fn export(
         &self,
@@ -158,7 +100,7 @@ impl Store {
         out: &mut dyn Write,
     ) -> Result<usize, StoreError> {
         let cols = table.columns();
-        let mut q = self.conn.prepare(table.query())?;
+        let mut q = self.conn.prepare(query(table))?;
         let rows = q.query_map(params![filter.session, filter.group], |r| {
             (0..cols.len())
                 .map(|i| value(r, i))
@@ -195,9 +137,9 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::Update;
     use crate::domain::*;
     use crate::ops::{OpId, OpReport, Outcome, TargetOutcome};
+    use crate::protocol::Update;
     use crate::store::OpRecord;
 
     fn store() -> Store {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-pub use audit::{AuditRow, OpRecord};
+pub use audit::OpRecord;
 pub use cache::CachedSession;
 
 #[derive(Debug, thiserror::Error)]

@@ -5,24 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::app::layout::window_start;
 use crate::app::state::ListState;
-
-/// The first row to show so that `cursor` is visible in `height` rows, starting from the
-/// stored `offset` (the reducer's guess) and moving only as much as needed.
-pub fn window_start(total: usize, cursor: usize, offset: usize, height: usize) -> usize {
-    if height == 0 || total == 0 {
-        return 0;
-    }
-    let cursor = cursor.min(total - 1);
-    let start = if cursor < offset {
-        cursor
-    } else if cursor >= offset + height {
-        cursor + 1 - height
-    } else {
-        offset
-    };
-    start.min(total.saturating_sub(height))
-}
 
 /// `37/1024`, for titles.
 pub fn position(total: usize, cursor: usize) -> String {
@@ -56,12 +40,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn window_keeps_the_cursor_visible() {
-        assert_eq!(window_start(1024, 700, 0, 30), 671);
-        assert_eq!(window_start(1024, 700, 690, 30), 690);
-        assert_eq!(window_start(1024, 5, 690, 30), 5);
-        assert_eq!(window_start(10, 9, 0, 30), 0);
-        assert_eq!(window_start(0, 0, 0, 30), 0);
+    fn position_counts_from_one() {
         assert_eq!(position(1024, 36), "37/1024");
     }
 }

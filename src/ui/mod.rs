@@ -1,6 +1,5 @@
 //! The view: a pure function of `AppState` (no I/O, no clock: time is `state.now`).
 
-pub mod layout;
 pub mod list;
 pub mod panes;
 pub mod popups;
@@ -18,7 +17,7 @@ pub use theme::Theme;
 use crate::app::state::{AppState, Pane, Popup};
 
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
-    let areas = layout::areas(frame.area());
+    let areas = crate::app::layout::areas(frame.area());
     panes::sessions::draw(frame, areas.sessions, state, theme);
     panes::groups::draw(frame, areas.groups, state, theme);
     panes::roster::draw(frame, areas.roster, state, theme);

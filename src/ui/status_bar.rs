@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::keymap::{Command, Context};
-use crate::app::state::{AppState, Level};
+use crate::app::state::{AppState, Level, activity};
 use crate::domain::ConnState;
 use crate::ui::Theme;
 
@@ -28,29 +28,6 @@ pub fn summary(state: &AppState) -> String {
         parts.insert(0, a);
     }
     parts.join(" · ")
-}
-
-/// Operations in flight and rate-limit pauses: "⏸ rate limited 23s", "⟳ 256/600",
-/// "⟳ 2 waiting".
-pub fn activity(state: &AppState) -> Option<String> {
-    let paused = state
-        .paused
-        .values()
-        .map(|until| until - state.now)
-        .filter(|left| *left > 0)
-        .max();
-    let mut parts = Vec::new();
-    if let Some(left) = paused {
-        parts.push(format!("⏸ rate limited {left}s"));
-    }
-    let bulk = state.ops.values().find_map(|o| o.progress);
-    match (state.ops.len(), bulk) {
-        (0, _) => {}
-        (1, Some((done, total))) => parts.push(format!("⟳ {done}/{total}")),
-        (1, None) => parts.push("⟳ 1 waiting".into()),
-        (n, _) => parts.push(format!("⟳ {n} waiting")),
-    }
-    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// The keys hint: help and quit always, then as many of the focused pane's keys (and the

@@ -2,14 +2,15 @@
 //! connection, or wamod not running) shows in the feed marked as found on reconnect, and a
 //! restart draws its first state from the cache before any network work.
 
-use wamod::app::msg::{Action, Msg, Update};
+use wamod::app::msg::Msg;
 use wamod::app::update::update;
 use wamod::domain::{ConnState, GroupEventKind};
-use wamod::engine::{EngineConfig, load_cache, spawn};
+use wamod::engine::{EngineConfig, first_frame, spawn};
+use wamod::protocol::{Action, Update};
 use wamod::sim::scenario::Activity;
 
 use super::support::fixture::{CLUB, DANA, NEWBIE, RILEY, SAM, TEAM, simulator};
-use super::{engine, gid, pair, wait};
+use super::{TestEngine, engine, gid, pair, wait};
 
 fn found(state: &wamod::app::state::AppState, f: impl Fn(&GroupEventKind) -> bool) -> bool {
     state
@@ -83,7 +84,7 @@ async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
     // wamod stops; meanwhile the request is withdrawn and Sam leaves a group whose roster was
     // never opened (it is cached from the group list).
     h.actions.send(Action::Shutdown).expect("engine");
-    let _ = h.task.await;
+    let _ = h.handle.task.await;
     sim.apply(&Activity::CancelRequest {
         phone: NEWBIE.into(),
         group: CLUB.into(),
@@ -99,11 +100,8 @@ async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
     // Restart: the first state comes from the cache (no network), marked as cached.
     let db = tmp.path().join("wamod.db");
     let sessions = tmp.path().join("sessions");
-    let (first, cache) = load_cache(&db, &sessions);
     let mut state2 = wamod::app::state::AppState::new(state.keymap.clone(), state.now);
-    for u in first {
-        update(&mut state2, Msg::Engine(u));
-    }
+    update(&mut state2, Msg::EngineBatch(first_frame(&db, &sessions)));
     assert_eq!(state2.sessions.len(), 1);
     assert!(
         state2.sessions[0].cached_since.is_some(),
@@ -121,13 +119,12 @@ async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
         "requests cached"
     );
 
-    let mut h2 = spawn(EngineConfig {
+    let mut h2 = TestEngine::new(spawn(EngineConfig {
         sessions_dir: sessions,
-        endpoint: wamod::engine::Endpoint::InProcess(sim.clone()),
+        endpoint: wamod::engine::Endpoint::in_process(sim.transport_factory()),
         database: Some(db),
         op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
-        cache,
-    });
+    }));
     wait(
         &mut h2,
         &mut state2,
@@ -264,29 +261,25 @@ fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
     let second = runtime();
     second.block_on(async {
         let sessions = tmp.path().join("sessions");
-        let (first_frame, cache) = load_cache(&db, &sessions);
         let mut state = wamod::app::state::AppState::new(Default::default(), 0);
-        for u in first_frame {
-            update(&mut state, Msg::Engine(u));
-        }
-        let mut h = spawn(EngineConfig {
+        update(&mut state, Msg::EngineBatch(first_frame(&db, &sessions)));
+        let mut h = TestEngine::new(spawn(EngineConfig {
             sessions_dir: sessions,
-            endpoint: wamod::engine::Endpoint::InProcess(sim.clone()),
+            endpoint: wamod::engine::Endpoint::in_process(sim.transport_factory()),
             database: Some(db.clone()),
             op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
-            cache,
-        });
+        }));
         let pending = sim.world(|w| w.groups[CLUB].pending.len());
         wait(&mut h, &mut state, "requests reconciled", |_, st| {
             (st.requests.get(&(s, gid(CLUB))).map(|r| r.len()) == Some(pending)).then_some(())
         })
         .await;
         h.actions.send(Action::Shutdown).expect("engine");
-        let _ = h.task.await;
+        let _ = h.handle.task.await;
     });
 
     // The exports, parsed back, agree with WhatsApp's (the simulator's) state.
-    use wamod::store::export::{Filter, Format, Table};
+    use wamod::protocol::{Filter, Format, Table};
     let store = wamod::store::Store::open(&db).expect("db");
     let export = |table| {
         let mut out = Vec::new();

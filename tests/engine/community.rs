@@ -3,18 +3,17 @@
 //! WhatsApp's refusals), unlink removing orphans, join a subgroup, the merged members,
 //! requests that came through the community, deactivate, and the not-admin refusals.
 
-use wamod::app::msg::{Action, Update};
 use wamod::app::state::AppState;
 use wamod::domain::{CommunityMark, GroupEventKind, RequestMethod, Role, SessionId};
-use wamod::engine::EngineHandle;
 use wamod::ops::{Answer, NewCommunity, NewGroup, Op, OpId, OpReport, Outcome};
+use wamod::protocol::{Action, Update};
 use wamod::sim::world::{CreateOptions, Settings};
 
 use super::support::fixture::{DANA, NEWBIE, OTHER, QUINN, RILEY, SAM, TEAM, simulator};
-use super::{engine, gid, pair, until, wait};
+use super::{TestEngine, engine, gid, pair, until, wait};
 
 async fn run(
-    h: &mut EngineHandle,
+    h: &mut TestEngine,
     state: &mut AppState,
     session: SessionId,
     group: Option<&str>,

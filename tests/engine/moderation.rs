@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use wamod::app::msg::{Action, Effect, Msg, Update};
+use wamod::app::msg::{Effect, Msg};
 use wamod::app::state::{AppState, Confirm, InputKind, Popup};
 use wamod::app::update::update;
 use wamod::domain::{Role, SessionId};
-use wamod::engine::EngineHandle;
 use wamod::ops::{Answer, Op, OpId, OpReport, Outcome};
+use wamod::protocol::{Action, Update};
 use wamod::sim::FaultAction;
 use wamod::sim::Simulator;
 use wamod::sim::scenario::Activity;
@@ -18,10 +18,10 @@ use wamod::store::Store;
 use super::support::fixture::{
     CLUB, DANA, NEWBIE, OTHER, PRIV, QUINN, RILEY, SAM, TEAM, simulator,
 };
-use super::{engine_with, gid, pair, until, wait};
+use super::{TestEngine, engine_with, gid, pair, until, wait};
 
 /// Feeds a key to the reducer and forwards what it sends to the engine.
-fn key_event(h: &EngineHandle, state: &mut AppState, ev: KeyEvent) {
+fn key_event(h: &TestEngine, state: &mut AppState, ev: KeyEvent) {
     for effect in update(state, Msg::Key(ev)) {
         if let Effect::Send(a) = effect {
             h.actions.send(a).expect("engine");
@@ -29,18 +29,18 @@ fn key_event(h: &EngineHandle, state: &mut AppState, ev: KeyEvent) {
     }
 }
 
-fn code(h: &EngineHandle, state: &mut AppState, code: KeyCode) {
+fn code(h: &TestEngine, state: &mut AppState, code: KeyCode) {
     key_event(h, state, KeyEvent::new(code, KeyModifiers::NONE));
 }
 
 /// Types `text`, one key per character.
-fn keys(h: &EngineHandle, state: &mut AppState, text: &str) {
+fn keys(h: &TestEngine, state: &mut AppState, text: &str) {
     for c in text.chars() {
         code(h, state, KeyCode::Char(c));
     }
 }
 
-fn ctrl(h: &EngineHandle, state: &mut AppState, c: char) {
+fn ctrl(h: &TestEngine, state: &mut AppState, c: char) {
     key_event(
         h,
         state,
@@ -49,7 +49,7 @@ fn ctrl(h: &EngineHandle, state: &mut AppState, c: char) {
 }
 
 /// Selects the group whose subject contains `name` (groups filter), then focuses `pane`.
-fn select(h: &EngineHandle, state: &mut AppState, name: &str, pane: char) {
+fn select(h: &TestEngine, state: &mut AppState, name: &str, pane: char) {
     if state.popup.is_some() {
         code(h, state, KeyCode::Esc);
     }
@@ -62,14 +62,14 @@ fn select(h: &EngineHandle, state: &mut AppState, name: &str, pane: char) {
 }
 
 /// Puts the roster or requests cursor on `phone` (via the pane's filter).
-fn pick(h: &EngineHandle, state: &mut AppState, phone: &str) {
+fn pick(h: &TestEngine, state: &mut AppState, phone: &str) {
     code(h, state, KeyCode::Esc);
     keys(h, state, "/");
     keys(h, state, phone);
     code(h, state, KeyCode::Enter);
 }
 
-async fn report(h: &mut EngineHandle, state: &mut AppState, what: &str) -> OpReport {
+async fn report(h: &mut TestEngine, state: &mut AppState, what: &str) -> OpReport {
     wait(h, state, what, |u, _| match u {
         Update::OpDone(r) => Some((**r).clone()),
         _ => None,
@@ -94,7 +94,7 @@ async fn setup(
     sim: &Simulator,
     dir: &std::path::Path,
     timeout: Duration,
-) -> (EngineHandle, AppState, SessionId) {
+) -> (TestEngine, AppState, SessionId) {
     let (mut h, mut state) = engine_with(sim, dir, timeout);
     let s = pair(&mut h, &mut state, sim, DANA).await;
     wait(&mut h, &mut state, "club requests", |u, _| match u {
@@ -456,9 +456,9 @@ async fn group_operations_and_honest_failures() {
     update(&mut state, Msg::Tick(now));
     assert!(state.paused.contains_key(&s));
     assert!(
-        wamod::ui::status_bar::activity(&state).is_some_and(|a| a.contains("rate limited")),
+        wamod::app::state::activity(&state).is_some_and(|a| a.contains("rate limited")),
         "{:?}",
-        wamod::ui::status_bar::activity(&state)
+        wamod::app::state::activity(&state)
     );
     assert_eq!(
         member_role(&sim, TEAM, RILEY),

@@ -8,9 +8,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::moderation::start;
 use super::{Command, Effect, Level, status};
-use crate::app::group_tree::{GroupRow, community_of};
 use crate::app::state::{AppState, Confirm, CreateDialog, CreateKind, LinkPicker, Pane, Popup};
 use crate::domain::{CommunityMark, GroupId, GroupSummary, SessionId};
+use crate::group_tree::{GroupRow, community_of};
 use crate::ops::Op;
 
 /// The row under the groups cursor, owned.
@@ -295,23 +295,6 @@ pub fn open_row(state: &mut AppState) -> Option<Vec<Effect>> {
         names: vec![row.group.subject.clone()],
     }));
     Some(Vec::new())
-}
-
-/// The confirm question for community operations; `None` for others.
-pub fn question(op: &Op, community: &str, names: &[String]) -> Option<String> {
-    let name = names.first().cloned().unwrap_or_default();
-    Some(match op {
-        Op::Unlink { .. } => format!(
-            "Unlink {name} from {community}? It stays a group, with its members. With r, those \
-             of them in no other group of {community} also leave {community}."
-        ),
-        Op::Deactivate => format!(
-            "Deactivate {community}? The community and its announcement group are deleted; \
-             its subgroups remain, as plain groups with their members."
-        ),
-        Op::JoinSubgroup(_) => format!("Join {name}, a group of {community}?"),
-        _ => return None,
-    })
 }
 
 /// `r` in the unlink confirm: unlink and remove the orphaned members.

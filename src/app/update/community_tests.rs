@@ -77,7 +77,7 @@ fn fixture() -> AppState {
             ],
         },
     ] {
-        update(&mut s, Msg::Engine(u));
+        update(&mut s, Msg::EngineBatch(vec![u]));
     }
     s.focus = Pane::Groups;
     s
@@ -303,10 +303,10 @@ fn link_and_unlink_notifications_move_groups_in_the_tree() {
     alpha.size = 1;
     update(
         &mut s,
-        Msg::Engine(Update::Group {
+        Msg::EngineBatch(vec![Update::Group {
             session: S1,
             group: alpha,
-        }),
+        }]),
     );
     let r = rows(&s);
     let hub = r.iter().position(|x| x.0 == "Hub").expect("hub");
@@ -330,11 +330,11 @@ fn removing_from_a_communitys_roster_removes_from_all_its_groups() {
     };
     update(
         &mut s,
-        Msg::Engine(Update::CommunityMembers {
+        Msg::EngineBatch(vec![Update::CommunityMembers {
             session: S1,
             community: gid(2),
             participants: vec![person],
-        }),
+        }]),
     );
     press(&mut s, "3x");
     let Some(Popup::Confirm(c @ Confirm::Op { op, .. })) = &s.popup else {
@@ -348,7 +348,7 @@ fn removing_from_a_communitys_roster_removes_from_all_its_groups() {
         unreachable!()
     };
     assert!(
-        crate::app::update::moderation::question(&s, op, group.as_ref(), names)
+        crate::app::state::question(&s, op, group.as_ref(), names)
             .contains("from Hub and from every group in it")
     );
 }
@@ -368,10 +368,10 @@ fn joining_the_selected_subgroup_loads_its_roster() {
     );
     let effects = update(
         &mut s,
-        Msg::Engine(Update::Group {
+        Msg::EngineBatch(vec![Update::Group {
             session: S1,
             group: orchard.clone(),
-        }),
+        }]),
     );
     assert_eq!(
         effects,
@@ -382,10 +382,10 @@ fn joining_the_selected_subgroup_loads_its_roster() {
     );
     let again = update(
         &mut s,
-        Msg::Engine(Update::Group {
+        Msg::EngineBatch(vec![Update::Group {
             session: S1,
             group: orchard,
-        }),
+        }]),
     );
     assert!(again.is_empty(), "{again:?}");
     // Joined as an admin (a whole new list, as after the reload): the requests too.
@@ -400,10 +400,10 @@ fn joining_the_selected_subgroup_loads_its_roster() {
     ));
     let effects = update(
         &mut s,
-        Msg::Engine(Update::Groups {
+        Msg::EngineBatch(vec![Update::Groups {
             session: S1,
             groups,
-        }),
+        }]),
     );
     assert_eq!(
         effects,

@@ -8,10 +8,11 @@ use super::moderation::{DESCRIPTION_MAX, SUBJECT_MAX, open_invite, start};
 use super::{Action, Effect, Level, normalize_phone, status};
 use crate::app::editor::Editor;
 use crate::app::state::{
-    AppState, Confirm, CreateDialog, CreateKind, InputDialog, InputKind, Popup, SettingsDialog,
+    AppState, Confirm, CreateDialog, CreateKind, InputDialog, InputKind, Popup, SETTINGS_ROWS,
+    SettingsDialog, audit_rows, settings_changes,
 };
 use crate::domain::GroupSettings;
-use crate::ops::{Answer, DISAPPEARING, NewCommunity, NewGroup, Op, Setting};
+use crate::ops::{Answer, DISAPPEARING, NewCommunity, NewGroup, Op};
 
 fn ctrl(key: &KeyEvent, c: char) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
@@ -213,19 +214,6 @@ pub fn paste(state: &mut AppState, text: &str) -> bool {
 }
 
 /// Rows of the settings popup.
-pub const SETTINGS_ROWS: usize = 5;
-
-/// The setting a row shows, with its value in `s`.
-pub fn setting_at(row: usize, s: &GroupSettings) -> Setting {
-    match row {
-        0 => Setting::AdminsOnlySend(s.announce),
-        1 => Setting::AdminsOnlyEdit(s.locked),
-        2 => Setting::Approval(s.approval),
-        3 => Setting::AdminsOnlyAdd(s.admin_add_only.unwrap_or(false)),
-        _ => Setting::Disappearing(s.ephemeral),
-    }
-}
-
 fn cycle(s: &mut GroupSettings, row: usize, forward: bool) {
     match row {
         0 => s.announce = !s.announce,
@@ -246,38 +234,6 @@ fn cycle(s: &mut GroupSettings, row: usize, forward: bool) {
             s.ephemeral = DISAPPEARING[next];
         }
     }
-}
-
-/// The settings that differ between the original and the draft, as operations.
-pub fn settings_changes(d: &SettingsDialog) -> Vec<Op> {
-    (0..SETTINGS_ROWS)
-        .filter(|row| {
-            let changed = setting_at(*row, &d.original) != setting_at(*row, &d.draft);
-            // "Who can add" is often unknown (None): sending it is only a change if touched.
-            changed || (*row == 3 && d.original.admin_add_only != d.draft.admin_add_only)
-        })
-        .map(|row| Op::Setting(setting_at(row, &d.draft)))
-        .collect()
-}
-
-/// The popup's rows: name, value in words, changed from the original.
-pub fn settings_rows(d: &SettingsDialog) -> Vec<(&'static str, String, bool)> {
-    let changes = settings_changes(d);
-    (0..SETTINGS_ROWS)
-        .map(|row| {
-            let s = setting_at(row, &d.draft);
-            let value = if row == 3 && d.draft.admin_add_only.is_none() {
-                "not known yet".to_string()
-            } else {
-                s.value_words()
-            };
-            (s.name(), value, changes.contains(&Op::Setting(s)))
-        })
-        .collect()
-}
-
-pub fn settings_change_count(d: &SettingsDialog) -> usize {
-    settings_changes(d).len()
 }
 
 pub fn settings_key(state: &mut AppState, mut d: SettingsDialog, key: KeyEvent) -> Vec<Effect> {
@@ -625,14 +581,14 @@ mod tests {
 pub enum PaletteCommand {
     Audit(String),
     Export {
-        table: crate::store::export::Table,
-        format: crate::store::export::Format,
+        table: crate::protocol::Table,
+        format: crate::protocol::Format,
         group: Option<String>,
     },
 }
 
 pub fn parse_command(text: &str) -> Result<PaletteCommand, String> {
-    use crate::store::export::{Format, Table};
+    use crate::protocol::{Format, Table};
     let mut words = text.trim().trim_start_matches(':').split_whitespace();
     match words.next() {
         Some("audit") => Ok(PaletteCommand::Audit(words.collect::<Vec<_>>().join(" "))),
@@ -690,7 +646,7 @@ fn run_command(state: &mut AppState, cmd: PaletteCommand) -> Vec<Effect> {
             let group = group.or_else(|| {
                 matches!(
                     table,
-                    crate::store::export::Table::Roster | crate::store::export::Table::Requests
+                    crate::protocol::Table::Roster | crate::protocol::Table::Requests
                 )
                 .then(|| state.current_group.as_ref().map(|g| g.to_string()))
                 .flatten()
@@ -699,7 +655,7 @@ fn run_command(state: &mut AppState, cmd: PaletteCommand) -> Vec<Effect> {
             vec![Effect::Send(Action::Export {
                 table,
                 format,
-                filter: crate::store::export::Filter {
+                filter: crate::protocol::Filter {
                     session: None,
                     group,
                 },
@@ -709,29 +665,6 @@ fn run_command(state: &mut AppState, cmd: PaletteCommand) -> Vec<Effect> {
 }
 
 /// The audit rows that match the view's filter (group, action, person, session, outcome).
-pub fn audit_rows<'a>(
-    rows: &'a [crate::store::AuditRow],
-    filter: &str,
-) -> Vec<&'a crate::store::AuditRow> {
-    let f = filter.to_lowercase();
-    rows.iter()
-        .filter(|r| {
-            f.is_empty()
-                || [
-                    r.group_subject.to_lowercase(),
-                    r.action.clone(),
-                    r.outcome.clone(),
-                    r.target_phone.clone().unwrap_or_default(),
-                    r.target.clone().unwrap_or_default(),
-                    r.actor.clone().unwrap_or_default(),
-                    format!("#{}", r.session),
-                ]
-                .iter()
-                .any(|x| x.contains(&f))
-        })
-        .collect()
-}
-
 pub fn audit_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let Some(Popup::Audit {
         filter,

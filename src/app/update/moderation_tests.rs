@@ -86,7 +86,7 @@ fn fixture() -> AppState {
                 .collect(),
         },
     ] {
-        update(&mut s, Msg::Engine(u));
+        update(&mut s, Msg::EngineBatch(vec![u]));
     }
     assert_eq!(s.current_group, Some(gid(1)));
     s
@@ -197,7 +197,7 @@ fn approve_one_and_approve_all_after_a_confirm() {
     let Some(Popup::Confirm(c)) = &s.popup else {
         panic!("{:?}", s.popup)
     };
-    let q = moderation::question(
+    let q = crate::app::state::question(
         &s,
         match c {
             Confirm::Op { op, .. } => op,
@@ -221,11 +221,11 @@ fn admin_actions_are_explained_not_sent_when_not_admin() {
     assert_eq!(s.current_group, Some(gid(2)));
     update(
         &mut s,
-        Msg::Engine(Update::Roster {
+        Msg::EngineBatch(vec![Update::Roster {
             session: S1,
             group: gid(2),
             participants: vec![person(4, Role::Member)],
-        }),
+        }]),
     );
     for (pane, keys) in [('2', "SiRD"), ('3', "x+-"), ('4', "axA")] {
         press(&mut s, &pane.to_string());
@@ -316,10 +316,10 @@ fn description_is_multiline_saved_with_ctrl_s_and_names_its_version() {
     // A conflict offers to reload and retry; the reload refreshes the version token.
     update(
         &mut s,
-        Msg::Engine(Update::OpDone(Box::new(OpReport {
+        Msg::EngineBatch(vec![Update::OpDone(Box::new(OpReport {
             outcome: Outcome::Conflict,
             ..report(id, "description", vec![])
-        }))),
+        }))]),
     );
     assert!(matches!(s.popup, Some(Popup::DescriptionConflict { .. })));
     let e = press(&mut s, "r");
@@ -334,10 +334,10 @@ fn description_is_multiline_saved_with_ctrl_s_and_names_its_version() {
     newer.description_id = Some("D2".into());
     update(
         &mut s,
-        Msg::Engine(Update::Group {
+        Msg::EngineBatch(vec![Update::Group {
             session: S1,
             group: newer,
-        }),
+        }]),
     );
     let (_, op) = sent(&update(&mut s, ctrl('s')));
     assert_eq!(
@@ -389,10 +389,10 @@ fn invite_link_copy_and_revoke() {
     let link = "https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv";
     update(
         &mut s,
-        Msg::Engine(Update::OpDone(Box::new(OpReport {
+        Msg::EngineBatch(vec![Update::OpDone(Box::new(OpReport {
             answer: Some(Answer::InviteLink(link.into())),
             ..report(id, "invite-link", vec![])
-        }))),
+        }))]),
     );
     assert!(matches!(&s.popup, Some(Popup::Invite { link: Some(l), .. }) if l == link));
     assert_eq!(press(&mut s, "c"), vec![Effect::Copy(link.into())]);
@@ -441,11 +441,11 @@ fn join_by_link_previews_first() {
     };
     update(
         &mut s,
-        Msg::Engine(Update::OpDone(Box::new(OpReport {
+        Msg::EngineBatch(vec![Update::OpDone(Box::new(OpReport {
             group: None,
             answer: Some(preview),
             ..report(id, "preview-invite", vec![])
-        }))),
+        }))]),
     );
     assert!(matches!(s.popup, Some(Popup::Preview { .. })));
     let (_, op) = sent(&press(&mut s, "y"));
@@ -504,11 +504,11 @@ fn answers_show_as_a_result_view_or_a_status_line() {
     // One participant, done: a status line, no popup; `o` opens it anyway.
     update(
         &mut s,
-        Msg::Engine(Update::OpDone(Box::new(report(
+        Msg::EngineBatch(vec![Update::OpDone(Box::new(report(
             id,
             "promote",
             vec![("90001@lid", Outcome::Done)],
-        )))),
+        )))]),
     );
     assert!(s.popup.is_none() && s.ops.is_empty());
     assert!(
@@ -525,7 +525,7 @@ fn answers_show_as_a_result_view_or_a_status_line() {
     let (id, _) = sent(&press(&mut s, "+"));
     update(
         &mut s,
-        Msg::Engine(Update::OpDone(Box::new(report(
+        Msg::EngineBatch(vec![Update::OpDone(Box::new(report(
             id,
             "promote",
             vec![(
@@ -534,7 +534,7 @@ fn answers_show_as_a_result_view_or_a_status_line() {
                     why: "timeout".into(),
                 },
             )],
-        )))),
+        )))]),
     );
     let Some(Popup::Result { report: r, .. }) = &s.popup else {
         panic!("{:?}", s.popup)
@@ -550,25 +550,22 @@ fn progress_pause_and_quit_with_work_in_flight() {
     assert_eq!(s.ops[&id].progress, Some((0, 2)));
     update(
         &mut s,
-        Msg::Engine(Update::OpProgress {
+        Msg::EngineBatch(vec![Update::OpProgress {
             id,
             done: 1,
             total: 2,
-        }),
+        }]),
     );
-    assert_eq!(
-        crate::ui::status_bar::activity(&s).as_deref(),
-        Some("⟳ 1/2")
-    );
+    assert_eq!(crate::app::state::activity(&s).as_deref(), Some("⟳ 1/2"));
     update(
         &mut s,
-        Msg::Engine(Update::Paused {
+        Msg::EngineBatch(vec![Update::Paused {
             session: S1,
             until: 1_800_000_030,
-        }),
+        }]),
     );
     assert_eq!(
-        crate::ui::status_bar::activity(&s).as_deref(),
+        crate::app::state::activity(&s).as_deref(),
         Some("⏸ rate limited 30s ⟳ 1/2")
     );
     update(&mut s, Msg::Tick(1_800_000_031));
@@ -581,14 +578,14 @@ fn progress_pause_and_quit_with_work_in_flight() {
 
 #[test]
 fn palette_opens_the_audit_view_and_exports() {
-    use crate::store::export::{Filter, Format, Table};
+    use crate::protocol::{Filter, Format, Table};
     let mut s = fixture();
     press(&mut s, ":");
     press(&mut s, "audit alpha");
     let e = update(&mut s, code(KeyCode::Enter));
     assert_eq!(e, vec![Effect::Send(Action::LoadAudit)]);
     assert!(matches!(&s.popup, Some(Popup::Audit { filter, rows: None, .. }) if filter == "alpha"));
-    let row = |subject: &str, outcome: &str| crate::store::AuditRow {
+    let row = |subject: &str, outcome: &str| crate::protocol::AuditRow {
         op: 1,
         session: 1,
         group: None,
@@ -604,10 +601,10 @@ fn palette_opens_the_audit_view_and_exports() {
     };
     update(
         &mut s,
-        Msg::Engine(Update::Audit(vec![
+        Msg::EngineBatch(vec![Update::Audit(vec![
             row("Alpha", "done"),
             row("Zulu", "done"),
-        ])),
+        ])]),
     );
     let Some(Popup::Audit {
         rows: Some(rows),
@@ -617,7 +614,7 @@ fn palette_opens_the_audit_view_and_exports() {
     else {
         panic!("{:?}", s.popup)
     };
-    assert_eq!(dialogs::audit_rows(rows, filter).len(), 1);
+    assert_eq!(crate::app::state::audit_rows(rows, filter).len(), 1);
     update(&mut s, code(KeyCode::Esc));
 
     // Export: the roster defaults to the selected group.
@@ -657,7 +654,7 @@ fn history_pages_back_and_toggles_to_live() {
         },
         found_on_reconnect: false,
     };
-    update(&mut s, Msg::Engine(Update::Event(ev(1))));
+    update(&mut s, Msg::EngineBatch(vec![Update::Event(ev(1))]));
     press(&mut s, "5");
     assert_eq!(
         press(&mut s, "H"),
@@ -670,20 +667,20 @@ fn history_pages_back_and_toggles_to_live() {
         s.visible_events().is_empty(),
         "history replaces the live feed"
     );
-    let page: Vec<(i64, GroupEvent)> = (0..crate::app::state::HISTORY_PAGE as i64)
+    let page: Vec<(i64, GroupEvent)> = (0..crate::protocol::HISTORY_PAGE as i64)
         .map(|i| (10_000 - i, ev(10_000 - i)))
         .collect();
     update(
         &mut s,
-        Msg::Engine(Update::History {
+        Msg::EngineBatch(vec![Update::History {
             group: Some(gid(1)),
             rows: page,
-        }),
+        }]),
     );
     assert_eq!(s.visible_events().len(), 500);
     // A live event does not move the history cursor.
     press(&mut s, "jj");
-    update(&mut s, Msg::Engine(Update::Event(ev(2))));
+    update(&mut s, Msg::EngineBatch(vec![Update::Event(ev(2))]));
     assert_eq!(s.list(Pane::Events).cursor, 2);
     // Near the end, the next page (older than the last id) is asked for, once.
     let e = press(&mut s, "G");
@@ -724,17 +721,17 @@ fn another_groups_roster_or_requests_leave_the_marks_alone() {
             requests: Vec::new(),
         },
     ] {
-        update(&mut s, Msg::Engine(u));
+        update(&mut s, Msg::EngineBatch(vec![u]));
     }
     assert_eq!(s.list(Pane::Roster).marked.len(), 2, "Zulu's update");
     // The shown roster losing a marked person unmarks them.
     update(
         &mut s,
-        Msg::Engine(Update::Roster {
+        Msg::EngineBatch(vec![Update::Roster {
             session: S1,
             group: gid(1),
             participants: vec![person(1, Role::Admin), person(3, Role::Member)],
-        }),
+        }]),
     );
     assert_eq!(s.list(Pane::Roster).marked.len(), 1);
 }
@@ -746,12 +743,12 @@ fn live_roster_and_request_changes_apply_as_deltas() {
     let removed = person(2, Role::Member).jid;
     update(
         &mut s,
-        Msg::Engine(Update::RosterChanged {
+        Msg::EngineBatch(vec![Update::RosterChanged {
             session: S1,
             group: gid(1),
             upsert: vec![person(3, Role::Admin), person(4, Role::Member)],
             removed: vec![removed.clone()],
-        }),
+        }]),
     );
     let roster = &s.rosters[&(S1, gid(1))];
     assert_eq!(roster.len(), 3, "one left, one joined");
@@ -769,7 +766,7 @@ fn live_roster_and_request_changes_apply_as_deltas() {
     let gone = s.requests[&(S1, gid(1))][0].jid.clone();
     update(
         &mut s,
-        Msg::Engine(Update::RequestsChanged {
+        Msg::EngineBatch(vec![Update::RequestsChanged {
             session: S1,
             group: gid(1),
             added: vec![JoinRequest {
@@ -777,7 +774,7 @@ fn live_roster_and_request_changes_apply_as_deltas() {
                 ..Default::default()
             }],
             removed: vec![gone],
-        }),
+        }]),
     );
     assert_eq!(s.requests[&(S1, gid(1))].len(), before);
     assert!(s.requests[&(S1, gid(1))].iter().any(|r| r.jid == "77@lid"));

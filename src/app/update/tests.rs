@@ -47,22 +47,22 @@ fn fixture() -> AppState {
     let s1 = SessionId(1);
     update(
         &mut s,
-        Msg::Engine(Update::Session {
+        Msg::EngineBatch(vec![Update::Session {
             id: s1,
             phone: Some("+15550001111".into()),
             name: None,
-        }),
+        }]),
     );
     let effects = update(
         &mut s,
-        Msg::Engine(Update::Groups {
+        Msg::EngineBatch(vec![Update::Groups {
             session: s1,
             groups: vec![
                 group(1, "Bravo", 10, Role::Admin, 2),
                 group(2, "Alpha", 1024, Role::SuperAdmin, 0),
                 group(3, "Charlie", 5, Role::Member, 0),
             ],
-        }),
+        }]),
     );
     // First visible group (by name) is selected and loaded.
     assert_eq!(
@@ -168,7 +168,7 @@ fn sort_cycles_and_keeps_the_selection() {
     let mut s = fixture();
     update(&mut s, key('j')); // Bravo
     update(&mut s, key('s'));
-    assert_eq!(s.group_sort, super::super::state::GroupSort::Size);
+    assert_eq!(s.group_sort, crate::group_tree::GroupSort::Size);
     assert_eq!(s.visible_groups()[0].id, gid(2));
     assert_eq!(s.current_group, Some(gid(1)));
     assert_eq!(s.visible_groups()[s.list(Pane::Groups).cursor].id, gid(1));
@@ -182,7 +182,7 @@ fn roster_requests_marks_and_events() {
     let s1 = SessionId(1);
     update(
         &mut s,
-        Msg::Engine(Update::Roster {
+        Msg::EngineBatch(vec![Update::Roster {
             session: s1,
             group: gid(2),
             participants: vec![
@@ -190,7 +190,7 @@ fn roster_requests_marks_and_events() {
                 person(2, Role::SuperAdmin),
                 person(3, Role::Admin),
             ],
-        }),
+        }]),
     );
     assert_eq!(s.visible_roster()[0].role, Role::SuperAdmin, "admins first");
     update(&mut s, key('3'));
@@ -200,17 +200,17 @@ fn roster_requests_marks_and_events() {
     // A roster update drops marks of people no longer there.
     update(
         &mut s,
-        Msg::Engine(Update::Roster {
+        Msg::EngineBatch(vec![Update::Roster {
             session: s1,
             group: gid(2),
             participants: vec![person(1, Role::Member)],
-        }),
+        }]),
     );
     assert!(s.list(Pane::Roster).marked.is_empty());
     assert_eq!(s.list(Pane::Roster).cursor, 0, "clamped");
     update(
         &mut s,
-        Msg::Engine(Update::Requests {
+        Msg::EngineBatch(vec![Update::Requests {
             session: s1,
             group: gid(2),
             requests: vec![
@@ -225,7 +225,7 @@ fn roster_requests_marks_and_events() {
                     ..Default::default()
                 },
             ],
-        }),
+        }]),
     );
     assert_eq!(s.visible_requests()[0].jid, "94@lid", "oldest first");
     let event = GroupEvent {
@@ -238,23 +238,23 @@ fn roster_requests_marks_and_events() {
         found_on_reconnect: false,
     };
     for _ in 0..(super::EVENTS_CAP + 5) {
-        update(&mut s, Msg::Engine(Update::Event(event.clone())));
+        update(&mut s, Msg::EngineBatch(vec![Update::Event(event.clone())]));
     }
     assert_eq!(s.events.len(), super::EVENTS_CAP);
     update(
         &mut s,
-        Msg::Engine(Update::Group {
+        Msg::EngineBatch(vec![Update::Group {
             session: s1,
             group: group(4, "Delta", 3, Role::Admin, 0),
-        }),
+        }]),
     );
     assert_eq!(s.groups[&s1].len(), 4);
     update(
         &mut s,
-        Msg::Engine(Update::GroupGone {
+        Msg::EngineBatch(vec![Update::GroupGone {
             session: s1,
             group: gid(2),
-        }),
+        }]),
     );
     assert_ne!(s.current_group, Some(gid(2)));
     assert!(!s.rosters.contains_key(&(s1, gid(2))));
@@ -265,10 +265,10 @@ fn errors_and_notices_reach_the_status_line_and_expire() {
     let mut s = fixture();
     update(
         &mut s,
-        Msg::Engine(Update::Error {
+        Msg::EngineBatch(vec![Update::Error {
             session: None,
             message: "boom".into(),
-        }),
+        }]),
     );
     assert_eq!(
         s.status.as_ref().map(|x| (x.text.as_str(), x.level)),
@@ -279,9 +279,9 @@ fn errors_and_notices_reach_the_status_line_and_expire() {
     assert!(s.status.is_none());
     update(
         &mut s,
-        Msg::Engine(Update::Notice {
+        Msg::EngineBatch(vec![Update::Notice {
             text: "hello".into(),
-        }),
+        }]),
     );
     assert_eq!(s.status.as_ref().map(|x| x.level), Some(Level::Info));
 }
@@ -292,26 +292,26 @@ fn pairing_by_qr_then_phone_code() {
     let id = SessionId(1);
     update(
         &mut s,
-        Msg::Engine(Update::Session {
+        Msg::EngineBatch(vec![Update::Session {
             id,
             phone: None,
             name: None,
-        }),
+        }]),
     );
     update(
         &mut s,
-        Msg::Engine(Update::Conn {
+        Msg::EngineBatch(vec![Update::Conn {
             session: id,
             state: ConnState::Pairing,
-        }),
+        }]),
     );
     update(
         &mut s,
-        Msg::Engine(Update::Qr {
+        Msg::EngineBatch(vec![Update::Qr {
             session: id,
             code: "2@x,a,b,c".into(),
             valid_secs: 60,
-        }),
+        }]),
     );
     assert_eq!(
         s.popup,
@@ -347,11 +347,11 @@ fn pairing_by_qr_then_phone_code() {
     // A rotating QR code does not interrupt typing.
     update(
         &mut s,
-        Msg::Engine(Update::Qr {
+        Msg::EngineBatch(vec![Update::Qr {
             session: id,
             code: "2@y,a,b,c".into(),
             valid_secs: 20,
-        }),
+        }]),
     );
     assert_eq!(
         update(&mut s, code(KeyCode::Enter)),
@@ -362,10 +362,10 @@ fn pairing_by_qr_then_phone_code() {
     );
     update(
         &mut s,
-        Msg::Engine(Update::PairCode {
+        Msg::EngineBatch(vec![Update::PairCode {
             session: id,
             code: "ABCD2345".into(),
-        }),
+        }]),
     );
     assert_eq!(
         s.popup,
@@ -379,10 +379,10 @@ fn pairing_by_qr_then_phone_code() {
     );
     update(
         &mut s,
-        Msg::Engine(Update::Conn {
+        Msg::EngineBatch(vec![Update::Conn {
             session: id,
             state: ConnState::Connected,
-        }),
+        }]),
     );
     assert_eq!(s.popup, None, "linked: the popup closes");
 }
@@ -397,19 +397,19 @@ fn esc_cancels_pairing_and_p_opens_phone_entry_for_a_new_session() {
     );
     update(
         &mut s,
-        Msg::Engine(Update::Session {
+        Msg::EngineBatch(vec![Update::Session {
             id: SessionId(3),
             phone: None,
             name: None,
-        }),
+        }]),
     );
     update(
         &mut s,
-        Msg::Engine(Update::Qr {
+        Msg::EngineBatch(vec![Update::Qr {
             session: SessionId(3),
             code: "c".into(),
             valid_secs: 60,
-        }),
+        }]),
     );
     assert!(matches!(
         s.popup,
@@ -434,7 +434,10 @@ fn esc_cancels_pairing_and_p_opens_phone_entry_for_a_new_session() {
         vec![Effect::Send(Action::CancelPairing(SessionId(3)))]
     );
     assert_eq!(s.popup, None);
-    update(&mut s, Msg::Engine(Update::SessionRemoved(SessionId(3))));
+    update(
+        &mut s,
+        Msg::EngineBatch(vec![Update::SessionRemoved(SessionId(3))]),
+    );
     assert!(s.sessions.is_empty());
     assert_eq!(
         update(&mut s, key('n')),
@@ -455,7 +458,10 @@ fn logout_asks_first() {
         update(&mut s, key('y')),
         vec![Effect::Send(Action::Logout(SessionId(1)))]
     );
-    update(&mut s, Msg::Engine(Update::SessionRemoved(SessionId(1))));
+    update(
+        &mut s,
+        Msg::EngineBatch(vec![Update::SessionRemoved(SessionId(1))]),
+    );
     assert!(s.sessions.is_empty() && s.groups.is_empty() && s.current_session.is_none());
 }
 
@@ -485,13 +491,13 @@ fn sessions_connection_states_and_refresh() {
     let mut s = fixture();
     update(
         &mut s,
-        Msg::Engine(Update::Conn {
+        Msg::EngineBatch(vec![Update::Conn {
             session: SessionId(1),
             state: ConnState::Disconnected {
                 reason: "x".into(),
                 retry_in_secs: Some(4),
             },
-        }),
+        }]),
     );
     assert_eq!(s.sessions[0].conn.label(), "offline");
     assert_eq!(
@@ -500,10 +506,10 @@ fn sessions_connection_states_and_refresh() {
     );
     update(
         &mut s,
-        Msg::Engine(Update::Conn {
+        Msg::EngineBatch(vec![Update::Conn {
             session: SessionId(1),
             state: ConnState::LoggedOut,
-        }),
+        }]),
     );
     assert_eq!(s.status.as_ref().map(|x| x.level), Some(Level::Error));
     update(&mut s, Msg::Resize(80, 24));

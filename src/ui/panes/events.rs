@@ -109,7 +109,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let focused = state.focus == Pane::Events;
     let several = state.sessions.len() > 1;
     // Subjects get a fixed column so descriptions line up; less of it on narrow screens.
-    let subject_w = if area.width >= crate::ui::layout::WIDE {
+    let subject_w = if area.width >= crate::app::layout::WIDE {
         26
     } else {
         19

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::frame::popup;
-use crate::app::update::dialogs::audit_rows;
-use crate::store::AuditRow;
+use crate::app::state::audit_rows;
+use crate::protocol::AuditRow;
 use crate::ui::{Theme, cell};
 
 fn clock(at: i64) -> String {

@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, confirm: &Confir
             op, group, names, ..
         } => (
             op.title(),
-            crate::app::update::moderation::question(state, op, group.as_ref(), names),
+            crate::app::state::question(state, op, group.as_ref(), names),
         ),
     };
     let height = u16::try_from(text.chars().count() / 56 + 6)

@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, theme: &Theme, p: &LinkPicker) {
         false,
     );
     let height = usize::from(inner.height.saturating_sub(2)).max(1);
-    let start = crate::ui::list::window_start(p.candidates.len(), p.cursor, 0, height);
+    let start = crate::app::layout::window_start(p.candidates.len(), p.cursor, 0, height);
     let width = usize::from(inner.width.saturating_sub(4));
     let mut lines: Vec<Line> = p
         .candidates

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::centered;
 use super::frame::popup;
 use crate::app::state::{AppState, SettingsDialog};
-use crate::app::update::dialogs::{settings_change_count, settings_rows};
+use crate::app::state::{settings_change_count, settings_rows};
 use crate::ui::{Theme, fit};
 
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, d: &SettingsDialog) {

@@ -1,11 +1,66 @@
 //! The groups pane as a tree: each community, then (unless folded) its announcement group and
 //! subgroups, joined or not; groups outside communities stay flat. Sorting applies at each
 //! level; a filter shows a community when it or one of its subgroups matches, unfolded.
+//!
+//! A pure function of a session's groups, so the UI's state and the engine's first frame (which
+//! roster to read from the cache) order the pane the same way.
 
 use std::collections::{HashMap, HashSet};
 
-use super::state::{AppState, GroupSort, Pane};
 use crate::domain::{CommunityMark, GroupId, GroupSummary};
+
+/// The groups pane's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GroupSort {
+    #[default]
+    Name,
+    Size,
+    Pending,
+}
+
+impl GroupSort {
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupSort::Name => "name",
+            GroupSort::Size => "size",
+            GroupSort::Pending => "pending",
+        }
+    }
+
+    /// The next order `s` cycles to.
+    pub fn next(self) -> Self {
+        match self {
+            GroupSort::Name => GroupSort::Size,
+            GroupSort::Size => GroupSort::Pending,
+            GroupSort::Pending => GroupSort::Name,
+        }
+    }
+}
+
+/// What the tree is built from: one session's groups and what the pane shows of them.
+pub struct TreeInput<'a> {
+    pub groups: &'a [GroupSummary],
+    /// Every subgroup of each community the session sees (joined or not).
+    pub subgroups: Vec<(&'a GroupId, &'a [GroupSummary])>,
+    pub sort: GroupSort,
+    /// Lowercase piece of a subject; empty shows everything.
+    pub filter: String,
+    /// Communities folded by the user (ignored while filtering).
+    pub folded: HashSet<&'a GroupId>,
+}
+
+impl<'a> TreeInput<'a> {
+    /// The pane as it first shows `groups`: name order, nothing filtered or folded.
+    pub fn unfiltered(groups: &'a [GroupSummary]) -> Self {
+        Self {
+            groups,
+            subgroups: Vec::new(),
+            sort: GroupSort::default(),
+            filter: String::new(),
+            folded: HashSet::new(),
+        }
+    }
+}
 
 /// One row of the groups pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,16 +112,10 @@ fn parent(g: &GroupSummary) -> Option<&GroupId> {
     }
 }
 
-pub fn rows(state: &AppState) -> Vec<GroupRow<'_>> {
-    let Some(session) = state.current_session else {
-        return Vec::new();
-    };
-    let Some(groups) = state.groups.get(&session) else {
-        return Vec::new();
-    };
-    let filter = state.list(Pane::Groups).filter.to_lowercase();
-    let matches =
-        |g: &GroupSummary| filter.is_empty() || g.subject.to_lowercase().contains(&filter);
+pub fn rows<'a>(input: &TreeInput<'a>) -> Vec<GroupRow<'a>> {
+    let groups = input.groups;
+    let filter = input.filter.as_str();
+    let matches = |g: &GroupSummary| filter.is_empty() || g.subject.to_lowercase().contains(filter);
     let joined: HashSet<&GroupId> = groups.iter().map(|g| &g.id).collect();
     let communities: HashSet<&GroupId> = groups
         .iter()
@@ -82,8 +131,8 @@ pub fn rows(state: &AppState) -> Vec<GroupRow<'_>> {
             _ => top.push(g),
         }
     }
-    for ((s, community), subs) in &state.subgroups {
-        if *s != session || !communities.contains(community) {
+    for (community, subs) in &input.subgroups {
+        if !communities.contains(community) {
             continue;
         }
         let list = children.entry(community).or_default();
@@ -92,7 +141,7 @@ pub fn rows(state: &AppState) -> Vec<GroupRow<'_>> {
         }
     }
 
-    sort_groups(state.group_sort, &mut top, |g| *g, |_| false);
+    sort_groups(input.sort, &mut top, |g| *g, |_| false);
     let mut out = Vec::with_capacity(groups.len());
     for g in top {
         if g.community != CommunityMark::Community {
@@ -117,12 +166,12 @@ pub fn rows(state: &AppState) -> Vec<GroupRow<'_>> {
         }
         // Announcement group first, then the subgroups in the pane's order.
         sort_groups(
-            state.group_sort,
+            input.sort,
             &mut kids,
             |(k, _)| *k,
             |(k, _)| matches!(k.community, CommunityMark::Announcement { .. }),
         );
-        let folded = filter.is_empty() && state.folded.contains(&(session, g.id.clone()));
+        let folded = filter.is_empty() && input.folded.contains(&g.id);
         out.push(GroupRow {
             group: g,
             depth: 0,
@@ -145,6 +194,14 @@ pub fn rows(state: &AppState) -> Vec<GroupRow<'_>> {
         }
     }
     out
+}
+
+/// The group the pane shows first for `groups` as it first opens (no filter, no folds, name
+/// order): the roster a first frame from the cache shows.
+pub fn first_group(groups: &[GroupSummary]) -> Option<&GroupId> {
+    rows(&TreeInput::unfiltered(groups))
+        .first()
+        .map(|r| &r.group.id)
 }
 
 /// The community a row belongs to (itself for a community row).

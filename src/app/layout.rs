@@ -1,7 +1,7 @@
 //! Where the panes go. Wide terminals: sessions over groups on the left, roster and requests
 //! side by side, events below. Narrow ones (80 columns) split the screen in half and stack
-//! roster over requests. The reducer uses this too (mouse clicks), so it depends on the screen
-//! size only.
+//! roster over requests. Geometry only: the view draws into these areas and the reducer maps
+//! mouse clicks with them, so both agree on where a row is.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -49,5 +49,36 @@ pub fn areas(area: Rect) -> Areas {
         requests,
         events,
         status,
+    }
+}
+
+/// The first row to show so that `cursor` is visible in `height` rows, starting from the
+/// stored `offset` (the reducer's guess) and moving only as much as needed.
+pub fn window_start(total: usize, cursor: usize, offset: usize, height: usize) -> usize {
+    if height == 0 || total == 0 {
+        return 0;
+    }
+    let cursor = cursor.min(total - 1);
+    let start = if cursor < offset {
+        cursor
+    } else if cursor >= offset + height {
+        cursor + 1 - height
+    } else {
+        offset
+    };
+    start.min(total.saturating_sub(height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_keeps_the_cursor_visible() {
+        assert_eq!(window_start(1024, 700, 0, 30), 671);
+        assert_eq!(window_start(1024, 700, 690, 30), 690);
+        assert_eq!(window_start(1024, 5, 690, 30), 5);
+        assert_eq!(window_start(10, 9, 0, 30), 0);
+        assert_eq!(window_start(0, 0, 0, 30), 0);
     }
 }
