@@ -186,6 +186,12 @@ pub struct JoinRequest {
     pub via_community: Option<GroupId>,
 }
 
+impl crate::keyed_list::Keyed for Participant {
+    fn key(&self) -> &str {
+        &self.jid
+    }
+}
+
 impl crate::keyed_list::Keyed for JoinRequest {
     fn key(&self) -> &str {
         &self.jid

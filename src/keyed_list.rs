@@ -10,6 +10,23 @@ pub trait Keyed {
     fn key(&self) -> &str;
 }
 
+/// A live change to a list of people (a roster, join requests): drops the items with these
+/// keys, then replaces or appends each of `upsert`. The one rule every copy of a list follows
+/// (the engine's model, the UI's state; the cache stores it as rows); [`KeyedList::apply`] is
+/// the same rule with an index.
+pub fn apply_delta<T: Keyed>(list: &mut Vec<T>, upsert: Vec<T>, removed: &[String]) {
+    if !removed.is_empty() {
+        let gone: std::collections::HashSet<&str> = removed.iter().map(String::as_str).collect();
+        list.retain(|x| !gone.contains(x.key()));
+    }
+    for item in upsert {
+        match list.iter_mut().find(|x| x.key() == item.key()) {
+            Some(x) => *x = item,
+            None => list.push(item),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyedList<T> {
     items: Vec<T>,
@@ -51,7 +68,7 @@ impl<T: Keyed> KeyedList<T> {
         }
     }
 
-    /// Drops the items with these keys, then upserts `upsert`.
+    /// Drops the items with these keys, then upserts `upsert` (see [`apply_delta`]).
     pub fn apply(&mut self, upsert: Vec<T>, removed: &[String]) {
         if removed.iter().any(|k| self.contains(k)) {
             let gone: std::collections::HashSet<&str> =

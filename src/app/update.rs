@@ -645,19 +645,6 @@ fn unmark_if_shown(
     shown
 }
 
-/// Removes rows by JID, then replaces or appends the changed ones.
-fn apply_delta<T>(list: &mut Vec<T>, upsert: Vec<T>, removed: &[String], jid: impl Fn(&T) -> &str) {
-    if !removed.is_empty() {
-        list.retain(|x| !removed.iter().any(|r| r == jid(x)));
-    }
-    for item in upsert {
-        match list.iter_mut().find(|x| jid(x) == jid(&item)) {
-            Some(x) => *x = item,
-            None => list.push(item),
-        }
-    }
-}
-
 fn clamp(state: &mut AppState, pane: Pane) {
     if let Some(f) = state.deferred.as_mut() {
         f.clamp[pane.index()] = true;
@@ -909,7 +896,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
         } => {
             let shown = unmark_if_shown(state, Pane::Roster, session, &group, &removed);
             let roster = state.rosters.entry((session, group)).or_default();
-            apply_delta(roster, upsert, &removed, |p| &p.jid);
+            crate::keyed_list::apply_delta(roster, upsert, &removed);
             if shown {
                 clamp(state, Pane::Roster);
             }

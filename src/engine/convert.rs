@@ -182,15 +182,3 @@ pub fn summary(meta: &whatsapp_rust::GroupMetadata, me: &Me) -> GroupSummary {
         created: meta.creation_time.map_or(0, |t| t as i64),
     }
 }
-
-/// "24 hours", "7 days", "90 days", "off".
-pub fn ephemeral_words(secs: u32) -> String {
-    match secs {
-        0 => "off".into(),
-        86_400 => "24 hours".into(),
-        604_800 => "7 days".into(),
-        7_776_000 => "90 days".into(),
-        s if s % 86_400 == 0 => format!("{} days", s / 86_400),
-        s => format!("{s} s"),
-    }
-}

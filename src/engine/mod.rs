@@ -2,8 +2,8 @@
 //! session (each with its own whatsapp-rust key store under `<data>/sessions/<n>/`); the UI talks
 //! to it with `Action`s and hears back `Update`s.
 
-pub mod away;
 pub mod bot;
+pub mod cache_writer;
 pub mod community;
 pub mod convert;
 pub mod endpoint;
@@ -11,8 +11,8 @@ pub mod first_frame;
 pub mod group_list;
 pub mod model;
 pub mod moderate;
-pub mod persist;
-pub mod reports;
+pub mod queries;
+pub mod reconnect_diff;
 pub mod requests;
 pub mod roster_backlog;
 pub mod session;
@@ -152,7 +152,7 @@ async fn run(
     let updates = match &store {
         Some(store) => {
             let (tx, rx) = mpsc::unbounded_channel();
-            writer = Some(tokio::spawn(persist::forward(
+            writer = Some(tokio::spawn(cache_writer::forward(
                 rx,
                 ui.clone(),
                 store.clone(),
@@ -214,20 +214,20 @@ async fn run(
             Action::Shutdown => break,
             Action::LoadHistory { group, before } => {
                 match &store {
-                    Some(store) => tokio::spawn(reports::history(
+                    Some(store) => tokio::spawn(queries::history(
                         store.clone(),
                         group,
                         before,
                         updates.clone(),
                     )),
-                    None => tokio::spawn(reports::no_database(updates.clone())),
+                    None => tokio::spawn(queries::no_database(updates.clone())),
                 };
                 continue;
             }
             Action::LoadAudit => {
                 match &store {
-                    Some(store) => tokio::spawn(reports::audit(store.clone(), updates.clone())),
-                    None => tokio::spawn(reports::no_database(updates.clone())),
+                    Some(store) => tokio::spawn(queries::audit(store.clone(), updates.clone())),
+                    None => tokio::spawn(queries::no_database(updates.clone())),
                 };
                 continue;
             }
@@ -237,13 +237,13 @@ async fn run(
                 filter,
             } => {
                 match (&store, &config.database) {
-                    (Some(store), Some(db)) => tokio::spawn(reports::export(
+                    (Some(store), Some(db)) => tokio::spawn(queries::export(
                         store.clone(),
                         db.with_file_name("exports"),
                         (table, format, filter),
                         updates.clone(),
                     )),
-                    _ => tokio::spawn(reports::no_database(updates.clone())),
+                    _ => tokio::spawn(queries::no_database(updates.clone())),
                 };
                 continue;
             }

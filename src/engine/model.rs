@@ -7,15 +7,14 @@ use std::sync::Arc;
 use whatsapp_rust::types::events::GroupUpdate;
 use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction as A;
 
-use super::away;
-use super::convert::{
-    Me, ephemeral_words, group_id, notification_participant, phone_of, request_method,
-};
+use super::convert::{Me, group_id, notification_participant, phone_of, request_method};
+use super::reconnect_diff;
 use crate::domain::{
     CommunityMark, GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest, Participant,
     Role, SessionId,
 };
 use crate::keyed_list::KeyedList;
+use crate::ops::disappearing_words;
 use crate::protocol::Update;
 
 #[derive(Debug, Default)]
@@ -140,7 +139,7 @@ impl SessionModel {
         let missed = if old_groups.is_empty() {
             Vec::new()
         } else {
-            away::groups(self.session, &old_groups, &self.groups, now)
+            reconnect_diff::groups(self.session, &old_groups, &self.groups, now)
         };
         (self.groups_update(), missed)
     }
@@ -171,7 +170,7 @@ impl SessionModel {
         self.replay(since, Some(&id));
         match (diff, old, self.groups.get(&id), self.rosters.get(&id)) {
             (Some(now), Some(was), Some(g), Some(fresh)) => {
-                away::roster(self.session, g, &was, fresh, now)
+                reconnect_diff::roster(self.session, g, &was, fresh, now)
             }
             _ => Vec::new(),
         }
@@ -192,7 +191,9 @@ impl SessionModel {
             g.pending = requests.len();
         }
         let missed = match (diff, self.requests.get(group), self.groups.get(group)) {
-            (Some(now), Some(old), Some(g)) => away::requests(self.session, g, old, &requests, now),
+            (Some(now), Some(old), Some(g)) => {
+                reconnect_diff::requests(self.session, g, old, &requests, now)
+            }
             _ => Vec::new(),
         };
         self.requests.insert(group.clone(), requests.into());
@@ -431,7 +432,7 @@ impl SessionModel {
                 let e = *expiration;
                 self.with_group(&id, |g| g.settings.ephemeral = e);
                 touched_group = true;
-                setting("disappearing messages", &ephemeral_words(e))
+                setting("disappearing messages", &disappearing_words(e))
             }
             A::MembershipApprovalMode { enabled } => {
                 let on = *enabled;

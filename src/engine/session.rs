@@ -51,19 +51,24 @@ pub enum SessionCmd {
 enum Internal {
     OpDone(OpReport, Option<Duration>),
     // Each fetch carries the model's notification number from when it started.
-    Groups(Result<Vec<GroupSummary>, String>, u64, Sync),
+    Groups(Result<Vec<GroupSummary>, String>, u64, SyncReason),
     /// One group's roster: of a group-list load (`Some`), or of a group being opened.
     Group(
         Result<(GroupSummary, Vec<Participant>), String>,
         u64,
-        Option<Sync>,
+        Option<SyncReason>,
     ),
     /// A group-list load has all its rosters, but `failed` of them.
     Synced {
         failed: usize,
     },
     /// A group's join requests: of a group-list load (`Some`), or of a group being opened.
-    Requests(GroupId, Result<Vec<JoinRequest>, String>, u64, Option<Sync>),
+    Requests(
+        GroupId,
+        Result<Vec<JoinRequest>, String>,
+        u64,
+        Option<SyncReason>,
+    ),
     PairCode(Result<String, String>),
     Subgroups(GroupId, Result<Vec<GroupSummary>, String>),
     Members(GroupId, Result<Vec<Participant>, String>),
@@ -86,14 +91,14 @@ impl Drop for FetchGuard {
 
 /// The stamp for what a fetch finds missed: only the sync after a connect diffs against what we
 /// had (otherwise a change its answer raced with is announced by its own notification).
-fn missed_since_connect(sync: Option<Sync>) -> Option<i64> {
-    (sync == Some(Sync::Connected)).then(|| chrono::Utc::now().timestamp())
+fn missed_since_connect(sync: Option<SyncReason>) -> Option<i64> {
+    (sync == Some(SyncReason::Connected)).then(|| chrono::Utc::now().timestamp())
 }
 
 /// Why the group list is loaded: on (re)connect (or `r`) the differences with what we had are
 /// what was missed; after our own community change they are its known effects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sync {
+enum SyncReason {
     Connected,
     AfterOwnChange,
 }
@@ -265,7 +270,7 @@ impl Live {
                     session: self.id,
                     state: ConnState::Connected,
                 });
-                self.load_groups(client, Sync::Connected);
+                self.load_groups(client, SyncReason::Connected);
             }
             Event::Disconnected(d) => self.send(Update::Conn {
                 session: self.id,
@@ -354,7 +359,7 @@ impl Live {
                 Flow::Stop
             }
             SessionCmd::Refresh => {
-                self.load_groups(client, Sync::Connected);
+                self.load_groups(client, SyncReason::Connected);
                 Flow::Continue
             }
             SessionCmd::LoadRoster(group) => {
@@ -408,7 +413,7 @@ impl Live {
                     && (restructured
                         || matches!(report.answer, Some(Answer::Joined(_) | Answer::Created(_))))
                 {
-                    self.load_groups(client, Sync::AfterOwnChange);
+                    self.load_groups(client, SyncReason::AfterOwnChange);
                 }
                 if report.action == "leave"
                     && report.outcome.is_done()
@@ -426,7 +431,7 @@ impl Live {
                 let now = chrono::Utc::now().timestamp();
                 let (update, missed) = self.model.set_groups(groups, since, now);
                 // Our own change is in the feed already (its notifications): no "missed" diff.
-                let missed = if sync == Sync::AfterOwnChange {
+                let missed = if sync == SyncReason::AfterOwnChange {
                     Vec::new()
                 } else {
                     missed
@@ -640,7 +645,7 @@ impl Live {
     /// The group list (the pane fills at once), then every roster a few at a time, then the
     /// join requests of the groups where we are admin and approval is on (the only ones that
     /// can have any).
-    fn load_groups(&mut self, client: &Arc<Client>, sync: Sync) {
+    fn load_groups(&mut self, client: &Arc<Client>, sync: SyncReason) {
         let client = client.clone();
         let tx = self.internal.clone();
         let me = self.model.me.clone();
