@@ -2,6 +2,9 @@
 //! applying them to the budget state, and the store writing them (README "Performance":
 //! >= 20,000 events/s applied and stored).
 
+// Test code: a failed unwrap is how a test fails (the crate denies them elsewhere).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use wamod::app::msg::Msg;
 use wamod::app::update::update;

@@ -1,6 +1,9 @@
 //! The cache side of a cold start: reading 1,000 groups and 100,000 participants from wamod.db
 //! into the first frame's updates (README "Performance" has the whole-process figure).
 
+// Test code: a failed unwrap is how a test fails (the crate denies them elsewhere).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use wamod::perf::fixture::updates;
 

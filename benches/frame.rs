@@ -1,6 +1,9 @@
 //! One full frame at 200x60 of the budget state: 1,000 groups listed, a 1,024-member roster,
 //! 500 pending requests, a full events feed (README "Performance": p99 <= 2 ms).
 
+// Test code: a failed unwrap is how a test fails (the crate denies them elsewhere).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

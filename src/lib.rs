@@ -26,3 +26,6 @@ pub mod sim;
 pub mod store;
 pub mod tui;
 pub mod ui;
+
+#[cfg(test)]
+mod architecture_tests;

@@ -2,6 +2,9 @@
 //! process: pairing, groups and requests, reconnects, logout, several sessions, and live events
 //! all the way into the UI's state through the reducer.
 
+// Test code: a failed unwrap is how a test fails (the crate denies them elsewhere).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 #[path = "engine/moderation.rs"]

@@ -2,6 +2,9 @@
 //! its result and the simulator's state, live notifications to a second admin, join requests,
 //! WhatsApp's errors, and injected faults.
 
+// Test code: a failed unwrap is how a test fails (the crate denies them elsewhere).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::sync::Arc;

@@ -1,6 +1,9 @@
 //! The view at 120x40 and 80x24: each pane and popup as a text snapshot, plus cell-level checks
 //! for what text loses (role badge colours, the focused border) and for long lists.
 
+// Test code: a failed unwrap is how a test fails (the crate denies them elsewhere).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 
 use ratatui::Terminal;

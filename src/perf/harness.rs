@@ -42,8 +42,7 @@ pub fn serve() -> Result<()> {
     rt.block_on(async {
         let now = chrono::Utc::now().timestamp();
         let sim = crate::sim::Simulator::new(scale::scenario(Scale::BUDGET, now));
-        let listener =
-            crate::sim::listener::listen(sim, "127.0.0.1:0".parse().expect("addr")).await?;
+        let listener = crate::sim::listener::listen(sim, ([127, 0, 0, 1], 0).into()).await?;
         println!("{} {}", listener.ws_url(), listener.http_base());
         std::io::stdout().flush()?;
         tokio::task::spawn_blocking(|| {
