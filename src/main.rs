@@ -35,6 +35,12 @@ fn main() -> ExitCode {
             }
         };
     }
+    if cli.demo && !cfg!(feature = "sim-demo") {
+        eprintln!(
+            "wamod: this build has no simulator; the demo needs one: cargo run --features sim-demo -- --demo"
+        );
+        return ExitCode::FAILURE;
+    }
     if let Err(e) = install_hooks() {
         eprintln!("wamod: {e}");
         return ExitCode::FAILURE;
@@ -208,13 +214,9 @@ impl Target {
         }
     }
 
+    /// Default builds have no simulator; `main` refuses `--demo` before getting here.
     #[cfg(not(feature = "sim-demo"))]
-    async fn choose(cli: &Cli, paths: &Paths) -> Result<Self> {
-        if cli.demo {
-            return Err(eyre!(
-                "the demo needs a build with the simulator: cargo run --features sim-demo -- --demo"
-            ));
-        }
+    async fn choose(_cli: &Cli, paths: &Paths) -> Result<Self> {
         Ok(Self::whatsapp(paths))
     }
 
