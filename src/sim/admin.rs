@@ -42,108 +42,20 @@ impl AdminResponse {
     }
 }
 
+/// The query string of an admin route, decoded.
+type Query = HashMap<String, String>;
+
+/// The route table: one handler per `(method, path)` of the module's table.
 pub fn handle_admin(sim: &Simulator, method: &str, target: &str, body: &str) -> AdminResponse {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let q = parse_query(query);
     match (method, path) {
-        ("POST", "/admin/mock-phone/scan-qr") => {
-            let result = match q.get("phone") {
-                Some(phone) => sim.scan_qr_as(body.trim(), phone),
-                None => sim.scan_qr(body.trim()),
-            };
-            match result {
-                Ok((phone, device)) => AdminResponse::ok(format!("paired {phone}:{device}")),
-                Err(e) => AdminResponse::bad(format!("scan failed: {e:#}")),
-            }
-        }
-        ("POST", "/admin/scenario") => match Scenario::parse(body, now_unix()) {
-            Ok(s) => {
-                sim.load_scenario(s);
-                AdminResponse::ok("scenario loaded")
-            }
-            Err(e) => AdminResponse::bad(format!("invalid scenario: {e}")),
-        },
-        ("POST", "/admin/activity") => match activity_from_query(sim, &q) {
-            Ok(a) => match sim.apply(&a) {
-                Ok(()) => AdminResponse::ok("done"),
-                Err(e) => AdminResponse::bad(format!("refused: {} {}", e.code, e.text)),
-            },
-            Err(e) => AdminResponse::bad(e),
-        },
-        ("POST", "/admin/burst") => {
-            let n: usize = q.get("n").and_then(|n| n.parse().ok()).unwrap_or(0);
-            let group = q
-                .get("group")
-                .cloned()
-                .unwrap_or_else(|| super::scale::BURST_GROUP.into());
-            // Accounts in no group (the scale world's outsiders), in order.
-            let askers: Vec<String> = sim.world(|w| {
-                let busy: std::collections::HashSet<&str> = w
-                    .groups
-                    .values()
-                    .flat_map(|g| {
-                        g.participants
-                            .iter()
-                            .map(|m| m.phone.as_str())
-                            .chain(g.pending.iter().map(|p| p.phone.as_str()))
-                    })
-                    .collect();
-                w.accounts
-                    .keys()
-                    .filter(|p| !busy.contains(p.as_str()))
-                    .take(n)
-                    .cloned()
-                    .collect()
-            });
-            let mut done = 0usize;
-            for phone in askers {
-                let a = Activity::RequestJoin {
-                    phone,
-                    group: group.clone(),
-                };
-                if sim.apply(&a).is_ok() {
-                    done += 1;
-                }
-            }
-            AdminResponse::ok(format!("{done} requests"))
-        }
-        ("POST", "/admin/fault") => {
-            let kind = q.get("kind").map_or("*", String::as_str);
-            let count = q.get("count").and_then(|c| c.parse().ok()).unwrap_or(1);
-            let action = match q.get("action").map(String::as_str) {
-                Some("swallow") => FaultAction::Swallow,
-                Some("drop") => FaultAction::DropBefore,
-                Some("drop-after") => FaultAction::DropAfter,
-                Some("error") | None => match q.get("code").and_then(|c| c.parse::<u16>().ok()) {
-                    Some(code) => {
-                        let text = q.get("text").cloned().unwrap_or_else(|| {
-                            if code == 429 {
-                                "rate-overlimit"
-                            } else {
-                                "internal-server-error"
-                            }
-                            .to_string()
-                        });
-                        FaultAction::Error {
-                            code,
-                            text,
-                            backoff: q.get("backoff").and_then(|b| b.parse().ok()),
-                        }
-                    }
-                    None => return AdminResponse::bad("fault needs code=N or action=..."),
-                },
-                Some(other) => return AdminResponse::bad(format!("unknown fault action {other}")),
-            };
-            sim.inject_fault(kind, action, count);
-            AdminResponse::ok(format!("next {count} {kind} request(s) faulted"))
-        }
-        ("POST", "/admin/latency") => match q.get("ms").and_then(|m| m.parse::<u64>().ok()) {
-            Some(ms) => {
-                sim.set_latency(Duration::from_millis(ms));
-                AdminResponse::ok(format!("latency {ms} ms"))
-            }
-            None => AdminResponse::bad("latency needs ms=N"),
-        },
+        ("POST", "/admin/mock-phone/scan-qr") => scan_qr(sim, &q, body),
+        ("POST", "/admin/scenario") => load_scenario(sim, body),
+        ("POST", "/admin/activity") => activity(sim, &q),
+        ("POST", "/admin/burst") => burst(sim, &q),
+        ("POST", "/admin/fault") => fault(sim, &q),
+        ("POST", "/admin/latency") => latency(sim, &q),
         ("POST", "/admin/refuse") => {
             let on = q.get("on").is_none_or(|v| v == "true" || v == "1");
             sim.refuse_connections(on);
@@ -157,14 +69,7 @@ pub fn handle_admin(sim: &Simulator, method: &str, target: &str, body: &str) -> 
             sim.clear_faults();
             AdminResponse::ok("faults cleared")
         }
-        ("GET", "/admin/state") => {
-            let (groups, accounts) = sim.world(|w| (w.groups.len(), w.accounts.len()));
-            AdminResponse::ok(format!(
-                "groups {groups}\naccounts {accounts}\ndevices {:?}\nonline {:?}",
-                sim.devices(),
-                sim.online()
-            ))
-        }
+        ("GET", "/admin/state") => state(sim),
         (_, p) if p.starts_with("/admin/") => AdminResponse {
             status: 404,
             body: format!("no admin route {method} {p}"),
@@ -176,7 +81,141 @@ pub fn handle_admin(sim: &Simulator, method: &str, target: &str, body: &str) -> 
     }
 }
 
-fn activity_from_query(sim: &Simulator, q: &HashMap<String, String>) -> Result<Activity, String> {
+/// `POST /admin/mock-phone/scan-qr[?phone=P]`: the body is the QR string.
+fn scan_qr(sim: &Simulator, q: &Query, body: &str) -> AdminResponse {
+    let result = match q.get("phone") {
+        Some(phone) => sim.scan_qr_as(body.trim(), phone),
+        None => sim.scan_qr(body.trim()),
+    };
+    match result {
+        Ok((phone, device)) => AdminResponse::ok(format!("paired {phone}:{device}")),
+        Err(e) => AdminResponse::bad(format!("scan failed: {e:#}")),
+    }
+}
+
+/// `POST /admin/scenario`: the body is scenario TOML.
+fn load_scenario(sim: &Simulator, body: &str) -> AdminResponse {
+    match Scenario::parse(body, now_unix()) {
+        Ok(s) => {
+            sim.load_scenario(s);
+            AdminResponse::ok("scenario loaded")
+        }
+        Err(e) => AdminResponse::bad(format!("invalid scenario: {e}")),
+    }
+}
+
+/// `POST /admin/activity?kind=K&group=KEY...`: a simulated actor acts.
+fn activity(sim: &Simulator, q: &Query) -> AdminResponse {
+    match activity_from_query(sim, q) {
+        Ok(a) => match sim.apply(&a) {
+            Ok(()) => AdminResponse::ok("done"),
+            Err(e) => AdminResponse::bad(format!("refused: {} {}", e.code, e.text)),
+        },
+        Err(e) => AdminResponse::bad(e),
+    }
+}
+
+/// `POST /admin/burst?group=G&n=N`: N accounts in no group ask to join G.
+fn burst(sim: &Simulator, q: &Query) -> AdminResponse {
+    let n: usize = q.get("n").and_then(|n| n.parse().ok()).unwrap_or(0);
+    let group = q
+        .get("group")
+        .cloned()
+        .unwrap_or_else(|| super::scale::BURST_GROUP.into());
+    // Accounts in no group (the scale world's outsiders), in order.
+    let askers: Vec<String> = sim.world(|w| {
+        let busy: std::collections::HashSet<&str> = w
+            .groups
+            .values()
+            .flat_map(|g| {
+                g.participants
+                    .iter()
+                    .map(|m| m.phone.as_str())
+                    .chain(g.pending.iter().map(|p| p.phone.as_str()))
+            })
+            .collect();
+        w.accounts
+            .keys()
+            .filter(|p| !busy.contains(p.as_str()))
+            .take(n)
+            .cloned()
+            .collect()
+    });
+    let mut done = 0usize;
+    for phone in askers {
+        let a = Activity::RequestJoin {
+            phone,
+            group: group.clone(),
+        };
+        if sim.apply(&a).is_ok() {
+            done += 1;
+        }
+    }
+    AdminResponse::ok(format!("{done} requests"))
+}
+
+/// `POST /admin/fault?kind=K[&count=N]` with `code=N[&text=T][&backoff=S]` or `action=...`.
+fn fault(sim: &Simulator, q: &Query) -> AdminResponse {
+    let kind = q.get("kind").map_or("*", String::as_str);
+    let count = q.get("count").and_then(|c| c.parse().ok()).unwrap_or(1);
+    let action = match fault_action(q) {
+        Ok(action) => action,
+        Err(refusal) => return refusal,
+    };
+    sim.inject_fault(kind, action, count);
+    AdminResponse::ok(format!("next {count} {kind} request(s) faulted"))
+}
+
+/// What a fault does, from `action=` (default `error`, which needs `code=`).
+fn fault_action(q: &Query) -> Result<FaultAction, AdminResponse> {
+    match q.get("action").map(String::as_str) {
+        Some("swallow") => Ok(FaultAction::Swallow),
+        Some("drop") => Ok(FaultAction::DropBefore),
+        Some("drop-after") => Ok(FaultAction::DropAfter),
+        Some("error") | None => match q.get("code").and_then(|c| c.parse::<u16>().ok()) {
+            Some(code) => {
+                let text = q.get("text").cloned().unwrap_or_else(|| {
+                    if code == 429 {
+                        "rate-overlimit"
+                    } else {
+                        "internal-server-error"
+                    }
+                    .to_string()
+                });
+                Ok(FaultAction::Error {
+                    code,
+                    text,
+                    backoff: q.get("backoff").and_then(|b| b.parse().ok()),
+                })
+            }
+            None => Err(AdminResponse::bad("fault needs code=N or action=...")),
+        },
+        Some(other) => Err(AdminResponse::bad(format!("unknown fault action {other}"))),
+    }
+}
+
+/// `POST /admin/latency?ms=N`.
+fn latency(sim: &Simulator, q: &Query) -> AdminResponse {
+    match q.get("ms").and_then(|m| m.parse::<u64>().ok()) {
+        Some(ms) => {
+            sim.set_latency(Duration::from_millis(ms));
+            AdminResponse::ok(format!("latency {ms} ms"))
+        }
+        None => AdminResponse::bad("latency needs ms=N"),
+    }
+}
+
+/// `GET /admin/state`.
+fn state(sim: &Simulator) -> AdminResponse {
+    let (groups, accounts) = sim.world(|w| (w.groups.len(), w.accounts.len()));
+    AdminResponse::ok(format!(
+        "groups {groups}\naccounts {accounts}\ndevices {:?}\nonline {:?}",
+        sim.devices(),
+        sim.online()
+    ))
+}
+
+fn activity_from_query(sim: &Simulator, q: &Query) -> Result<Activity, String> {
     let field = |k: &str| q.get(k).cloned();
     let spec = ActivitySpec {
         after_ms: 0,
@@ -196,7 +235,7 @@ fn activity_from_query(sim: &Simulator, q: &HashMap<String, String>) -> Result<A
     Activity::from_spec(&spec, group)
 }
 
-fn parse_query(query: &str) -> HashMap<String, String> {
+fn parse_query(query: &str) -> Query {
     query
         .split('&')
         .filter(|p| !p.is_empty())

@@ -78,20 +78,7 @@ pub fn op_kind(iq: &Node) -> &'static str {
         "membership_approval_requests" => "membership_approval_requests",
         "membership_requests_action" => "membership_requests_action",
         "cancel_membership_requests" => "cancel_membership_requests",
-        "locked"
-        | "unlocked"
-        | "announcement"
-        | "not_announcement"
-        | "ephemeral"
-        | "not_ephemeral"
-        | "membership_approval_mode"
-        | "member_add_mode"
-        | "no_frequently_forwarded"
-        | "frequently_forwarded_ok"
-        | "allow_admin_reports"
-        | "not_allow_admin_reports"
-        | "group_history"
-        | "no_group_history" => "setting",
+        t if SETTING_TAGS.contains(&t) => "setting",
         "pictures" => "picture",
         "links" => "links",
         "unlink" => "unlink",
@@ -315,53 +302,35 @@ fn outcome_node(tag: &str, asked: &[(Jid, Phone)], outcomes: &[ParticipantOutcom
         .build()
 }
 
+/// The setting toggles of `w:g2`, one fault kind (`setting`) for all of them.
+const SETTING_TAGS: &[&str] = &[
+    "locked",
+    "unlocked",
+    "announcement",
+    "not_announcement",
+    "ephemeral",
+    "not_ephemeral",
+    "membership_approval_mode",
+    "member_add_mode",
+    "no_frequently_forwarded",
+    "frequently_forwarded_ok",
+    "allow_admin_reports",
+    "not_allow_admin_reports",
+    "group_history",
+    "no_group_history",
+];
+
+/// An operation on one group (`to="G@g.us"`): routes the child's tag to its handler.
 fn group_op(world: &mut World, actor: &str, g: &str, child: &Node, is_set: bool) -> Answer {
-    let tag = child.tag.to_string();
-    match tag.as_str() {
-        "query" => {
-            let group = world.group(g).ok_or(WaError::NOT_FOUND)?;
-            if group.member(actor).is_none() {
-                return Err(WaError::FORBIDDEN);
-            }
-            Ok((vec![group_node(world, group, true)], vec![]))
-        }
-        "add" | "remove" | "promote" | "demote" => {
-            let asked = participants_of(world, child);
-            let phones: Vec<Phone> = asked.iter().map(|(_, p)| p.clone()).collect();
-            let (outcomes, notices) = match tag.as_str() {
-                "add" => world.add_participants(actor, g, &phones)?,
-                "remove" if attr(child, "linked_groups").as_deref() == Some("true") => {
-                    world.remove_from_community(actor, g, &phones)?
-                }
-                "remove" => world.remove_participants(actor, g, &phones)?,
-                "promote" => world.promote_participants(actor, g, &phones)?,
-                _ => world.demote_participants(actor, g, &phones)?,
-            };
-            Ok((vec![outcome_node(&tag, &asked, &outcomes)], notices))
-        }
+    let no_answer = |notices: Vec<Notice>| -> (Vec<Node>, Vec<Notice>) { (vec![], notices) };
+    match child.tag.as_ref() {
+        "query" => query_group(world, actor, g),
+        "add" | "remove" | "promote" | "demote" => change_participants(world, actor, g, child),
         "subject" => {
             let subject = text(child).unwrap_or_default();
-            Ok((vec![], world.set_subject(actor, g, &subject)?))
+            world.set_subject(actor, g, &subject).map(no_answer)
         }
-        "description" => {
-            let id = attr(child, "id").ok_or(WaError::BAD_REQUEST)?;
-            let prev = attr(child, "prev");
-            let delete = attr(child, "delete").as_deref() == Some("true");
-            let body = if delete {
-                None
-            } else {
-                Some(
-                    child
-                        .get_optional_child("body")
-                        .and_then(text)
-                        .ok_or(WaError::BAD_REQUEST)?,
-                )
-            };
-            Ok((
-                vec![],
-                world.set_description(actor, g, &id, prev.as_deref(), body.as_deref())?,
-            ))
-        }
+        "description" => set_description(world, actor, g, child).map(no_answer),
         "invite" => {
             let (code, notices) = world.invite_code(actor, g, is_set)?;
             Ok((
@@ -369,24 +338,98 @@ fn group_op(world: &mut World, actor: &str, g: &str, child: &Node, is_set: bool)
                 notices,
             ))
         }
-        "locked" | "unlocked" => Ok((vec![], world.set_locked(actor, g, tag == "locked")?)),
-        "announcement" | "not_announcement" => {
-            Ok((vec![], world.set_announce(actor, g, tag == "announcement")?))
+        t if SETTING_TAGS.contains(&t) => set_setting(world, actor, g, child).map(no_answer),
+        "ack" => Ok((vec![], vec![])),
+        "membership_approval_requests" => list_requests(world, actor, g),
+        "membership_requests_action" => answer_requests(world, actor, g, child),
+        "cancel_membership_requests" => {
+            let asked = participants_of(world, child);
+            let (outcomes, notices) = world.cancel_requests(actor, g, &phones(&asked))?;
+            Ok((vec![outcome_node(&child.tag, &asked, &outcomes)], notices))
         }
+        "links" => link(world, actor, g, child),
+        "unlink" => unlink(world, actor, g, child),
+        "delete_parent" => world.deactivate_community(actor, g).map(no_answer),
+        "query_linked" => query_linked(world, actor, g, child),
+        "join_linked_group" => join_linked(world, actor, g, child),
+        "linked_groups_participants" => linked_participants(world, actor, g),
+        _ => Err(NOT_IMPLEMENTED),
+    }
+}
+
+fn phones(asked: &[(Jid, Phone)]) -> Vec<Phone> {
+    asked.iter().map(|(_, p)| p.clone()).collect()
+}
+
+/// The user part of a JID attribute (`G@g.us` -> `G`).
+fn jid_user(node: &Node, key: &str) -> Option<String> {
+    attr(node, key).and_then(|j| j.split('@').next().map(str::to_string))
+}
+
+/// `<query>` on a group: its full node, for members only.
+fn query_group(world: &World, actor: &str, g: &str) -> Answer {
+    let group = world.group(g).ok_or(WaError::NOT_FOUND)?;
+    if group.member(actor).is_none() {
+        return Err(WaError::FORBIDDEN);
+    }
+    Ok((vec![group_node(world, group, true)], vec![]))
+}
+
+/// `<add>`, `<remove>` (community-wide with `linked_groups="true"`), `<promote>`, `<demote>`:
+/// per-participant outcomes in the form the client asked with.
+fn change_participants(world: &mut World, actor: &str, g: &str, child: &Node) -> Answer {
+    let asked = participants_of(world, child);
+    let phones = phones(&asked);
+    let (outcomes, notices) = match child.tag.as_ref() {
+        "add" => world.add_participants(actor, g, &phones)?,
+        "remove" if attr(child, "linked_groups").as_deref() == Some("true") => {
+            world.remove_from_community(actor, g, &phones)?
+        }
+        "remove" => world.remove_participants(actor, g, &phones)?,
+        "promote" => world.promote_participants(actor, g, &phones)?,
+        _ => world.demote_participants(actor, g, &phones)?,
+    };
+    Ok((vec![outcome_node(&child.tag, &asked, &outcomes)], notices))
+}
+
+/// `<description id prev [delete]><body>…</body></description>`.
+fn set_description(world: &mut World, actor: &str, g: &str, child: &Node) -> WaResult<Vec<Notice>> {
+    let id = attr(child, "id").ok_or(WaError::BAD_REQUEST)?;
+    let prev = attr(child, "prev");
+    let delete = attr(child, "delete").as_deref() == Some("true");
+    let body = if delete {
+        None
+    } else {
+        Some(
+            child
+                .get_optional_child("body")
+                .and_then(text)
+                .ok_or(WaError::BAD_REQUEST)?,
+        )
+    };
+    world.set_description(actor, g, &id, prev.as_deref(), body.as_deref())
+}
+
+/// One of [`SETTING_TAGS`].
+fn set_setting(world: &mut World, actor: &str, g: &str, child: &Node) -> WaResult<Vec<Notice>> {
+    let tag = child.tag.as_ref();
+    match tag {
+        "locked" | "unlocked" => world.set_locked(actor, g, tag == "locked"),
+        "announcement" | "not_announcement" => world.set_announce(actor, g, tag == "announcement"),
         "ephemeral" => {
             let expiration = attr(child, "expiration")
                 .and_then(|e| e.parse().ok())
                 .ok_or(WaError::BAD_REQUEST)?;
-            Ok((vec![], world.set_ephemeral(actor, g, expiration)?))
+            world.set_ephemeral(actor, g, expiration)
         }
-        "not_ephemeral" => Ok((vec![], world.set_ephemeral(actor, g, 0)?)),
+        "not_ephemeral" => world.set_ephemeral(actor, g, 0),
         "membership_approval_mode" => {
             let on = child
                 .get_optional_child("group_join")
                 .and_then(|n| attr(n, "state"))
                 .ok_or(WaError::BAD_REQUEST)?
                 == "on";
-            Ok((vec![], world.set_approval(actor, g, on)?))
+            world.set_approval(actor, g, on)
         }
         "member_add_mode" => {
             let mode = text(child).ok_or(WaError::BAD_REQUEST)?;
@@ -395,7 +438,7 @@ fn group_op(world: &mut World, actor: &str, g: &str, child: &Node, is_set: bool)
                 "all_member_add" => false,
                 _ => return Err(WaError::BAD_REQUEST),
             };
-            Ok((vec![], world.set_admin_add_only(actor, g, admin_only)?))
+            world.set_admin_add_only(actor, g, admin_only)
         }
         "no_frequently_forwarded"
         | "frequently_forwarded_ok"
@@ -405,130 +448,127 @@ fn group_op(world: &mut World, actor: &str, g: &str, child: &Node, is_set: bool)
         | "no_group_history" => {
             // Toggles the world does not model: accepted as WhatsApp would, for admins.
             world.membership_requests(actor, g)?;
-            Ok((vec![], vec![]))
-        }
-        "ack" => Ok((vec![], vec![])),
-        "membership_approval_requests" => {
-            let requests = world.membership_requests(actor, g)?;
-            let mode = world.group(g).map(|x| x.addressing).unwrap_or_default();
-            let rows = requests.iter().map(|r| {
-                let (jid, pn, _) = participant_jids(world, mode, &r.phone);
-                let mut b = NodeBuilder::new("membership_approval_request")
-                    .attr("jid", jid)
-                    .attr("request_time", r.time.to_string())
-                    .attr("request_method", r.method.wire());
-                if let Some(pn) = pn {
-                    b = b.attr("phone_number", pn);
-                }
-                if let Some(p) = &r.parent {
-                    b = b.attr("parent_group_jid", group_jid(p));
-                }
-                b.build()
-            });
-            Ok((
-                vec![
-                    NodeBuilder::new("membership_approval_requests")
-                        .children(rows)
-                        .build(),
-                ],
-                vec![],
-            ))
-        }
-        "membership_requests_action" => {
-            let inner = first_child(child).ok_or(WaError::BAD_REQUEST)?;
-            let asked = participants_of(world, inner);
-            let phones: Vec<Phone> = asked.iter().map(|(_, p)| p.clone()).collect();
-            let (outcomes, notices) = match inner.tag.as_ref() {
-                "approve" => world.approve_requests(actor, g, &phones)?,
-                "reject" => world.reject_requests(actor, g, &phones)?,
-                _ => return Err(WaError::BAD_REQUEST),
-            };
-            let inner_node = outcome_node(&inner.tag, &asked, &outcomes);
-            Ok((
-                vec![
-                    NodeBuilder::new("membership_requests_action")
-                        .children([inner_node])
-                        .build(),
-                ],
-                notices,
-            ))
-        }
-        "cancel_membership_requests" => {
-            let asked = participants_of(world, child);
-            let phones: Vec<Phone> = asked.iter().map(|(_, p)| p.clone()).collect();
-            let (outcomes, notices) = world.cancel_requests(actor, g, &phones)?;
-            Ok((vec![outcome_node(&tag, &asked, &outcomes)], notices))
-        }
-        "links" => {
-            let subs: Vec<String> = child
-                .get_children_by_tag("link")
-                .flat_map(|l| l.get_children_by_tag("group"))
-                .filter_map(|n| attr(n, "jid"))
-                .filter_map(|j| j.split('@').next().map(str::to_string))
-                .collect();
-            let (results, notices) = world.link_subgroups(actor, g, &subs)?;
-            Ok((vec![link_result("links", Some("link"), &results)], notices))
-        }
-        "unlink" => {
-            let groups: Vec<&Node> = child.get_children_by_tag("group").collect();
-            let orphans = groups
-                .iter()
-                .any(|n| attr(n, "remove_orphaned_members").as_deref() == Some("true"));
-            let subs: Vec<String> = groups
-                .iter()
-                .filter_map(|n| attr(n, "jid"))
-                .filter_map(|j| j.split('@').next().map(str::to_string))
-                .collect();
-            let (results, notices) = world.unlink_subgroups(actor, g, &subs, orphans)?;
-            Ok((vec![link_result("unlink", None, &results)], notices))
-        }
-        "delete_parent" => Ok((vec![], world.deactivate_community(actor, g)?)),
-        "query_linked" => {
-            let sub = attr(child, "jid")
-                .and_then(|j| j.split('@').next().map(str::to_string))
-                .ok_or(WaError::BAD_REQUEST)?;
-            if world.group(g).and_then(|p| p.member(actor)).is_none() {
-                return Err(WaError::FORBIDDEN);
-            }
-            let s = world
-                .group(&sub)
-                .filter(|s| s.parent.as_deref() == Some(g))
-                .ok_or(WaError::NOT_FOUND)?;
-            let node = group_node(world, s, true);
-            Ok((
-                vec![NodeBuilder::new("linked_group").children([node]).build()],
-                vec![],
-            ))
-        }
-        "join_linked_group" => {
-            let sub = attr(child, "jid")
-                .and_then(|j| j.split('@').next().map(str::to_string))
-                .ok_or(WaError::BAD_REQUEST)?;
-            let (_, notices) = world.join_linked_group(actor, g, &sub)?;
-            let s = world.group(&sub).ok_or(WaError::NOT_FOUND)?;
-            let node = group_node(world, s, true);
-            Ok((
-                vec![NodeBuilder::new("linked_group").children([node]).build()],
-                notices,
-            ))
-        }
-        "linked_groups_participants" => {
-            let members = world.linked_participants(actor, g)?;
-            let mode = world.group(g).map(|x| x.addressing).unwrap_or_default();
-            let rows = members
-                .iter()
-                .map(|m| participant_node(world, mode, &m.phone, m.role));
-            Ok((
-                vec![
-                    NodeBuilder::new("linked_groups_participants")
-                        .children(rows)
-                        .build(),
-                ],
-                vec![],
-            ))
+            Ok(vec![])
         }
         _ => Err(NOT_IMPLEMENTED),
     }
+}
+
+/// `<membership_approval_requests>`: the pending requests, for admins.
+fn list_requests(world: &World, actor: &str, g: &str) -> Answer {
+    let requests = world.membership_requests(actor, g)?;
+    let mode = world.group(g).map(|x| x.addressing).unwrap_or_default();
+    let rows = requests.iter().map(|r| {
+        let (jid, pn, _) = participant_jids(world, mode, &r.phone);
+        let mut b = NodeBuilder::new("membership_approval_request")
+            .attr("jid", jid)
+            .attr("request_time", r.time.to_string())
+            .attr("request_method", r.method.wire());
+        if let Some(pn) = pn {
+            b = b.attr("phone_number", pn);
+        }
+        if let Some(p) = &r.parent {
+            b = b.attr("parent_group_jid", group_jid(p));
+        }
+        b.build()
+    });
+    Ok((
+        vec![
+            NodeBuilder::new("membership_approval_requests")
+                .children(rows)
+                .build(),
+        ],
+        vec![],
+    ))
+}
+
+/// `<membership_requests_action><approve|reject>…</…></membership_requests_action>`.
+fn answer_requests(world: &mut World, actor: &str, g: &str, child: &Node) -> Answer {
+    let inner = first_child(child).ok_or(WaError::BAD_REQUEST)?;
+    let asked = participants_of(world, inner);
+    let phones = phones(&asked);
+    let (outcomes, notices) = match inner.tag.as_ref() {
+        "approve" => world.approve_requests(actor, g, &phones)?,
+        "reject" => world.reject_requests(actor, g, &phones)?,
+        _ => return Err(WaError::BAD_REQUEST),
+    };
+    let inner_node = outcome_node(&inner.tag, &asked, &outcomes);
+    Ok((
+        vec![
+            NodeBuilder::new("membership_requests_action")
+                .children([inner_node])
+                .build(),
+        ],
+        notices,
+    ))
+}
+
+/// `<links><link><group jid/>*</link></links>` on a community.
+fn link(world: &mut World, actor: &str, g: &str, child: &Node) -> Answer {
+    let subs: Vec<String> = child
+        .get_children_by_tag("link")
+        .flat_map(|l| l.get_children_by_tag("group"))
+        .filter_map(|n| jid_user(n, "jid"))
+        .collect();
+    let (results, notices) = world.link_subgroups(actor, g, &subs)?;
+    Ok((vec![link_result("links", Some("link"), &results)], notices))
+}
+
+/// `<unlink><group jid [remove_orphaned_members]/>*</unlink>` on a community.
+fn unlink(world: &mut World, actor: &str, g: &str, child: &Node) -> Answer {
+    let groups: Vec<&Node> = child.get_children_by_tag("group").collect();
+    let orphans = groups
+        .iter()
+        .any(|n| attr(n, "remove_orphaned_members").as_deref() == Some("true"));
+    let subs: Vec<String> = groups.iter().filter_map(|n| jid_user(n, "jid")).collect();
+    let (results, notices) = world.unlink_subgroups(actor, g, &subs, orphans)?;
+    Ok((vec![link_result("unlink", None, &results)], notices))
+}
+
+/// `<query_linked jid/>`: one subgroup of the community, for its members.
+fn query_linked(world: &World, actor: &str, g: &str, child: &Node) -> Answer {
+    let sub = jid_user(child, "jid").ok_or(WaError::BAD_REQUEST)?;
+    if world.group(g).and_then(|p| p.member(actor)).is_none() {
+        return Err(WaError::FORBIDDEN);
+    }
+    let s = world
+        .group(&sub)
+        .filter(|s| s.parent.as_deref() == Some(g))
+        .ok_or(WaError::NOT_FOUND)?;
+    let node = group_node(world, s, true);
+    Ok((
+        vec![NodeBuilder::new("linked_group").children([node]).build()],
+        vec![],
+    ))
+}
+
+/// `<join_linked_group jid/>`: a community member joins (or asks to join) a subgroup.
+fn join_linked(world: &mut World, actor: &str, g: &str, child: &Node) -> Answer {
+    let sub = jid_user(child, "jid").ok_or(WaError::BAD_REQUEST)?;
+    let (_, notices) = world.join_linked_group(actor, g, &sub)?;
+    let s = world.group(&sub).ok_or(WaError::NOT_FOUND)?;
+    let node = group_node(world, s, true);
+    Ok((
+        vec![NodeBuilder::new("linked_group").children([node]).build()],
+        notices,
+    ))
+}
+
+/// `<linked_groups_participants>`: everyone in the community and its subgroups.
+fn linked_participants(world: &World, actor: &str, g: &str) -> Answer {
+    let members = world.linked_participants(actor, g)?;
+    let mode = world.group(g).map(|x| x.addressing).unwrap_or_default();
+    let rows = members
+        .iter()
+        .map(|m| participant_node(world, mode, &m.phone, m.role));
+    Ok((
+        vec![
+            NodeBuilder::new("linked_groups_participants")
+                .children(rows)
+                .build(),
+        ],
+        vec![],
+    ))
 }
 
 fn link_result(tag: &str, inner: Option<&str>, results: &[(String, Option<u16>)]) -> Node {

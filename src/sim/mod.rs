@@ -21,6 +21,7 @@ pub mod notify;
 pub mod pair_code;
 pub mod pairing;
 pub mod pending;
+mod rng;
 pub mod router;
 pub mod scale;
 pub mod scenario;

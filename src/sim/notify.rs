@@ -2,12 +2,14 @@
 //! notice), `picture` for group pictures. Shapes as whatsapp-rust's `wacore::stanza::groups` reads
 //! them.
 
-use whatsapp_rust::wacore_binary::Node;
 use whatsapp_rust::wacore_binary::builder::NodeBuilder;
+use whatsapp_rust::wacore_binary::{Jid, Node};
 
 use super::groups_iq::{group_node, participant_node};
 use super::jids::{group_jid, participant_jids, pn_jid};
-use super::world::{AddressingMode, Notice, NoticeAction, Phone, Role, World};
+use super::world::{
+    AddressingMode, GroupId, Notice, NoticeAction, Phone, RequestMethod, Role, World,
+};
 
 fn participants(world: &World, mode: AddressingMode, group: &str, phones: &[Phone]) -> Vec<Node> {
     phones
@@ -33,25 +35,58 @@ pub fn notification_node(world: &World, notice: &Notice, id: &str) -> Node {
     let mode = world.group(g).map(|x| x.addressing).unwrap_or_default();
     let (actor, actor_pn, _) = participant_jids(world, mode, &notice.actor);
     if let NoticeAction::Picture { id: pic } = &notice.action {
-        let child = match pic {
-            Some(pic) => NodeBuilder::new("set")
-                .attr("jid", group_jid(g))
-                .attr("id", pic.as_str())
-                .attr("author", actor.clone())
-                .build(),
-            None => NodeBuilder::new("delete")
-                .attr("author", actor.clone())
-                .build(),
-        };
-        return NodeBuilder::new("notification")
-            .attr("type", "picture")
-            .attr("from", group_jid(g))
-            .attr("id", id)
-            .attr("t", notice.time.to_string())
-            .children([child])
-            .build();
+        return picture_notification(g, pic.as_deref(), &actor, notice.time, id);
     }
-    let child = match &notice.action {
+    let child = gp2_child(world, notice, mode, &actor);
+    let mut b = NodeBuilder::new("notification")
+        .attr("type", "w:gp2")
+        .attr("from", group_jid(g))
+        .attr("id", id)
+        .attr("t", notice.time.to_string())
+        .attr("participant", actor)
+        .attr(
+            "addressing_mode",
+            match mode {
+                AddressingMode::Lid => "lid",
+                AddressingMode::Pn => "pn",
+            },
+        );
+    if let Some(pn) = actor_pn {
+        b = b.attr("participant_pn", pn);
+    } else if mode == AddressingMode::Pn {
+        b = b.attr("participant_pn", pn_jid(&notice.actor));
+    }
+    if let Some(a) = world.account(&notice.actor) {
+        b = b.attr("notify", a.name.as_str());
+    }
+    b.children([child]).build()
+}
+
+/// Group pictures come as their own `type="picture"` notification, not as a `w:gp2` child.
+fn picture_notification(g: &str, pic: Option<&str>, actor: &Jid, time: i64, id: &str) -> Node {
+    let child = match pic {
+        Some(pic) => NodeBuilder::new("set")
+            .attr("jid", group_jid(g))
+            .attr("id", pic)
+            .attr("author", actor.clone())
+            .build(),
+        None => NodeBuilder::new("delete")
+            .attr("author", actor.clone())
+            .build(),
+    };
+    NodeBuilder::new("notification")
+        .attr("type", "picture")
+        .attr("from", group_jid(g))
+        .attr("id", id)
+        .attr("t", time.to_string())
+        .children([child])
+        .build()
+}
+
+/// The one child of a `w:gp2` notification that says what changed.
+fn gp2_child(world: &World, notice: &Notice, mode: AddressingMode, actor: &Jid) -> Node {
+    let g = notice.group.as_str();
+    match &notice.action {
         NoticeAction::Add {
             participants: ps,
             reason,
@@ -76,18 +111,25 @@ pub fn notification_node(world: &World, notice: &Notice, id: &str) -> Node {
             .attr("s_o", actor.clone())
             .attr("s_t", notice.time.to_string())
             .build(),
-        NoticeAction::Description { id: did, body } => {
-            let inner = match body {
-                Some(text) => NodeBuilder::new("body")
-                    .string_content(text.as_str())
-                    .build(),
-                None => NodeBuilder::new("delete").build(),
-            };
-            NodeBuilder::new("description")
-                .attr("id", did.as_str())
-                .children([inner])
-                .build()
+        NoticeAction::Description { id, body } => description_child(id, body.as_deref()),
+        NoticeAction::CreatedMembershipRequests {
+            method,
+            parent,
+            requesters,
+        } => created_requests_child(world, mode, *method, parent.as_deref(), requesters),
+        NoticeAction::RevokedMembershipRequests { participants: ps } => {
+            let rows = ps.iter().map(|p| {
+                let (jid, _, _) = participant_jids(world, mode, p);
+                NodeBuilder::new("participant").attr("jid", jid).build()
+            });
+            list("revoked_membership_requests", rows.collect())
         }
+        NoticeAction::Create => match world.group(g) {
+            Some(group) => list("create", vec![group_node(world, group, true)]),
+            None => NodeBuilder::new("create").build(),
+        },
+        NoticeAction::Link { subgroups } => subgroups_child("link", "link_type", subgroups),
+        NoticeAction::Unlink { subgroups } => subgroups_child("unlink", "unlink_type", subgroups),
         NoticeAction::Locked => NodeBuilder::new("locked").build(),
         NoticeAction::Unlocked => NodeBuilder::new("unlocked").build(),
         NoticeAction::Announce => NodeBuilder::new("announcement").build(),
@@ -107,77 +149,57 @@ pub fn notification_node(world: &World, notice: &Notice, id: &str) -> Node {
             .string_content(*m)
             .build(),
         NoticeAction::InviteRevoked => NodeBuilder::new("revoke").build(),
-        NoticeAction::CreatedMembershipRequests {
-            method,
-            parent,
-            requesters,
-        } => {
-            let users = requesters.iter().map(|p| {
-                let (jid, pn, _) = participant_jids(world, mode, p);
-                let mut b = NodeBuilder::new("requested_user").attr("jid", jid);
-                if let Some(pn) = pn {
-                    b = b.attr("phone_number", pn);
-                }
-                b.build()
-            });
-            let mut b = NodeBuilder::new("created_membership_requests")
-                .attr("request_method", method.wire())
-                .children(users);
-            if let Some(p) = parent {
-                b = b.attr("parent_group_jid", group_jid(p));
-            }
-            b.build()
-        }
-        NoticeAction::RevokedMembershipRequests { participants: ps } => {
-            let rows = ps.iter().map(|p| {
-                let (jid, _, _) = participant_jids(world, mode, p);
-                NodeBuilder::new("participant").attr("jid", jid).build()
-            });
-            list("revoked_membership_requests", rows.collect())
-        }
-        NoticeAction::Create => match world.group(g) {
-            Some(group) => list("create", vec![group_node(world, group, true)]),
-            None => NodeBuilder::new("create").build(),
-        },
         NoticeAction::Delete => NodeBuilder::new("delete").build(),
-        NoticeAction::Link { subgroups } => NodeBuilder::new("link")
-            .attr("link_type", "sub_group")
-            .children(
-                subgroups
-                    .iter()
-                    .map(|s| NodeBuilder::new("group").attr("jid", group_jid(s)).build()),
-            )
-            .build(),
-        NoticeAction::Unlink { subgroups } => NodeBuilder::new("unlink")
-            .attr("unlink_type", "sub_group")
-            .children(
-                subgroups
-                    .iter()
-                    .map(|s| NodeBuilder::new("group").attr("jid", group_jid(s)).build()),
-            )
-            .build(),
         NoticeAction::Picture { .. } => NodeBuilder::new("picture").build(),
+    }
+}
+
+/// `<description id><body>…</body></description>`, or `<delete/>` inside when it was removed.
+fn description_child(id: &str, body: Option<&str>) -> Node {
+    let inner = match body {
+        Some(text) => NodeBuilder::new("body").string_content(text).build(),
+        None => NodeBuilder::new("delete").build(),
     };
-    let mut b = NodeBuilder::new("notification")
-        .attr("type", "w:gp2")
-        .attr("from", group_jid(g))
+    NodeBuilder::new("description")
         .attr("id", id)
-        .attr("t", notice.time.to_string())
-        .attr("participant", actor)
-        .attr(
-            "addressing_mode",
-            match mode {
-                AddressingMode::Lid => "lid",
-                AddressingMode::Pn => "pn",
-            },
-        );
-    if let Some(pn) = actor_pn {
-        b = b.attr("participant_pn", pn);
-    } else if mode == AddressingMode::Pn {
-        b = b.attr("participant_pn", pn_jid(&notice.actor));
+        .children([inner])
+        .build()
+}
+
+/// `<created_membership_requests request_method [parent_group_jid]><requested_user/>*…>`.
+fn created_requests_child(
+    world: &World,
+    mode: AddressingMode,
+    method: RequestMethod,
+    parent: Option<&str>,
+    requesters: &[Phone],
+) -> Node {
+    let users = requesters.iter().map(|p| {
+        let (jid, pn, _) = participant_jids(world, mode, p);
+        let mut b = NodeBuilder::new("requested_user").attr("jid", jid);
+        if let Some(pn) = pn {
+            b = b.attr("phone_number", pn);
+        }
+        b.build()
+    });
+    let mut b = NodeBuilder::new("created_membership_requests")
+        .attr("request_method", method.wire())
+        .children(users);
+    if let Some(p) = parent {
+        b = b.attr("parent_group_jid", group_jid(p));
     }
-    if let Some(a) = world.account(&notice.actor) {
-        b = b.attr("notify", a.name.as_str());
-    }
-    b.children([child]).build()
+    b.build()
+}
+
+/// `<link link_type="sub_group">` / `<unlink unlink_type="sub_group">` with one `<group jid/>`
+/// per subgroup.
+fn subgroups_child(tag: &'static str, type_attr: &'static str, subgroups: &[GroupId]) -> Node {
+    NodeBuilder::new(tag)
+        .attr(type_attr, "sub_group")
+        .children(
+            subgroups
+                .iter()
+                .map(|s| NodeBuilder::new("group").attr("jid", group_jid(s)).build()),
+        )
+        .build()
 }

@@ -13,6 +13,8 @@ use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::{Jid, Node};
 use whatsapp_rust::waproto::whatsapp as wa;
 
+use super::rng::splitmix64;
+
 /// How many refs one `pair-device` carries (WhatsApp sends six: 60 s + 5 x 20 s of QR codes).
 pub const REFS_PER_PAIRING: usize = 6;
 
@@ -145,11 +147,4 @@ pub fn new_refs(seed: u64) -> Vec<String> {
             format!("2@{}", URL_SAFE_NO_PAD.encode(bytes))
         })
         .collect()
-}
-
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }

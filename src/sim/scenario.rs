@@ -45,9 +45,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::rng::splitmix64;
 use super::world::{
-    Account, AddressingMode, Group, GroupId, Member, PendingRequest, Phone, RequestMethod, Role,
-    Settings, World,
+    Account, AddressingMode, Description, Group, GroupId, MAX_GROUP_SIZE, Member, PendingRequest,
+    Phone, RequestMethod, Role, Settings, World,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -316,13 +317,6 @@ const LAST: &[&str] = &[
     "Tanaka", "Usman", "Varga", "Weber", "Yilmaz", "Zhang",
 ];
 
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
 /// A LID derived from the phone: 15 digits starting with 1, stable across runs.
 fn lid_for(phone: &str) -> String {
     let h = phone.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
@@ -370,308 +364,392 @@ impl Scenario {
 
     pub fn parse(text: &str, now: i64) -> Result<Scenario, ScenarioError> {
         let file: File = toml::from_str(text).map_err(|e| ScenarioError::Toml(e.to_string()))?;
-        let mut world = World::new(now);
-        let mut operators = Vec::new();
-        for (i, a) in file.operators.iter().chain(&file.accounts).enumerate() {
+        let mut b = Builder {
+            world: World::new(now),
+            now,
+            operators: Vec::new(),
+            population: Vec::new(),
+            keys: BTreeMap::new(),
+        };
+        // Section by section, in this order: later sections refer to what earlier ones made,
+        // and the order ids are drawn in keeps the generated world identical from run to run.
+        b.add_accounts(&file.operators, &file.accounts)?;
+        if let Some(p) = &file.population {
+            b.add_population(p)?;
+        }
+        for (gi, spec) in file.groups.iter().enumerate() {
+            b.add_group(gi, spec)?;
+        }
+        for c in &file.communities {
+            b.add_community(c)?;
+        }
+        let activity = b.scripted_activity(&file.activity)?;
+        Ok(Scenario {
+            world: b.world,
+            operators: b.operators,
+            group_keys: b.keys,
+            activity,
+        })
+    }
+}
+
+/// The world under construction while a scenario file is read, plus what later sections look up.
+struct Builder {
+    world: World,
+    now: i64,
+    operators: Vec<Phone>,
+    /// The generated accounts, in order: groups fill up from them.
+    population: Vec<Phone>,
+    /// Scenario group (and community) key -> generated group id.
+    keys: BTreeMap<String, GroupId>,
+}
+
+impl Builder {
+    /// `[[operators]]` then `[[accounts]]`: every phone valid and listed once.
+    fn add_accounts(
+        &mut self,
+        operators: &[AccountSpec],
+        accounts: &[AccountSpec],
+    ) -> Result<(), ScenarioError> {
+        for (i, a) in operators.iter().chain(accounts).enumerate() {
             digits(&a.phone, "account")?;
-            if world.account(&a.phone).is_some() {
+            if self.world.account(&a.phone).is_some() {
                 return Err(ScenarioError::Invalid(format!(
                     "account {} listed twice",
                     a.phone
                 )));
             }
-            world.add_account(Account {
+            self.world.add_account(Account {
                 phone: a.phone.clone(),
                 lid: a.lid.clone().unwrap_or_else(|| lid_for(&a.phone)),
                 name: a.name.clone(),
                 blocks_direct_adds: a.blocks_direct_adds,
             });
-            if i < file.operators.len() {
-                operators.push(a.phone.clone());
+            if i < operators.len() {
+                self.operators.push(a.phone.clone());
             }
         }
-        let mut population = Vec::new();
-        if let Some(p) = &file.population {
-            digits(
-                &format!("{}0000", p.phone_prefix),
-                "population.phone_prefix",
-            )?;
-            for i in 0..p.count.min(10_000) {
-                let phone = format!("{}{:04}", p.phone_prefix, i);
-                let h = splitmix64(i as u64 ^ 0xA11CE);
-                let name = format!(
-                    "{} {}",
-                    FIRST[(h % FIRST.len() as u64) as usize],
-                    LAST[((h >> 16) % LAST.len() as u64) as usize]
-                );
-                let blocks = p.privacy_blocked_every > 0
-                    && i % p.privacy_blocked_every == p.privacy_blocked_every - 1;
-                if world.account(&phone).is_none() {
-                    world.add_account(Account {
-                        lid: lid_for(&phone),
-                        phone: phone.clone(),
-                        name,
-                        blocks_direct_adds: blocks,
-                    });
-                    population.push(phone);
-                }
-            }
-        }
+        Ok(())
+    }
 
-        let mut keys: BTreeMap<String, GroupId> = BTreeMap::new();
-        for (gi, spec) in file.groups.iter().enumerate() {
-            if keys.contains_key(&spec.key) {
-                return Err(ScenarioError::Invalid(format!(
-                    "group key \"{}\" used twice",
-                    spec.key
-                )));
-            }
-            let id = world.new_group_id();
-            let what = format!("group \"{}\"", spec.key);
-            let mut participants: Vec<Member> = Vec::new();
-            let mut roles = spec.roles.clone();
-            if roles.is_empty()
-                && let Some(op) = operators.first()
-            {
-                roles.insert(op.clone(), "superadmin".into());
-            }
-            for (phone, r) in &roles {
-                if world.account(phone).is_none() {
-                    return Err(ScenarioError::Invalid(format!(
-                        "{what}: unknown account {phone}"
-                    )));
-                }
-                if let Some(r) = role(r, &what)? {
-                    participants.push(Member {
-                        phone: phone.clone(),
-                        role: r,
-                        join_time: now - 86_400 * 90,
-                    });
-                }
-            }
-            for phone in &spec.members {
-                if world.account(phone).is_none() {
-                    return Err(ScenarioError::Invalid(format!(
-                        "{what}: unknown account {phone}"
-                    )));
-                }
-                if !participants.iter().any(|m| &m.phone == phone) {
-                    participants.push(Member {
-                        phone: phone.clone(),
-                        role: Role::Member,
-                        join_time: now - 86_400 * 30,
-                    });
-                }
-            }
-            if spec.size > super::world::MAX_GROUP_SIZE {
-                return Err(ScenarioError::Invalid(format!("{what}: size over 1024")));
-            }
-            let mut taken: HashSet<Phone> = participants.iter().map(|m| m.phone.clone()).collect();
-            let start = gi * 97;
-            let mut k = 0;
-            while participants.len() < spec.size && k < population.len() {
-                let phone = &population[(start + k) % population.len()];
-                k += 1;
-                if taken.insert(phone.clone()) {
-                    participants.push(Member {
-                        phone: phone.clone(),
-                        role: Role::Member,
-                        join_time: now - 3600 * (k as i64 % 2000),
-                    });
-                }
-            }
-            if participants.len() < spec.size {
-                return Err(ScenarioError::Invalid(format!(
-                    "{what}: size {} but only {} people available",
-                    spec.size,
-                    participants.len()
-                )));
-            }
-            let mut pending = Vec::new();
-            let mut j = 0;
-            while pending.len() < spec.pending && j < population.len() {
-                let phone = &population[(start + population.len() / 2 + j) % population.len()];
-                j += 1;
-                if taken.contains(phone) {
-                    continue;
-                }
-                let n = pending.len();
-                pending.push(PendingRequest {
+    /// `[population]`: generated accounts with generated names (at most 10,000); phones already
+    /// taken by named accounts are skipped.
+    fn add_population(&mut self, p: &PopulationSpec) -> Result<(), ScenarioError> {
+        digits(
+            &format!("{}0000", p.phone_prefix),
+            "population.phone_prefix",
+        )?;
+        for i in 0..p.count.min(10_000) {
+            let phone = format!("{}{:04}", p.phone_prefix, i);
+            let h = splitmix64(i as u64 ^ 0xA11CE);
+            let name = format!(
+                "{} {}",
+                FIRST[(h % FIRST.len() as u64) as usize],
+                LAST[((h >> 16) % LAST.len() as u64) as usize]
+            );
+            let blocks = p.privacy_blocked_every > 0
+                && i % p.privacy_blocked_every == p.privacy_blocked_every - 1;
+            if self.world.account(&phone).is_none() {
+                self.world.add_account(Account {
+                    lid: lid_for(&phone),
                     phone: phone.clone(),
-                    time: now - 600 * (n as i64 + 1) - 37 * j as i64,
-                    method: if n % 5 == 4 {
-                        RequestMethod::NonAdminAdd
-                    } else {
-                        RequestMethod::InviteLink
-                    },
-                    parent: None,
+                    name,
+                    blocks_direct_adds: blocks,
+                });
+                self.population.push(phone);
+            }
+        }
+        Ok(())
+    }
+
+    fn known(&self, phone: &str, what: &str) -> Result<(), ScenarioError> {
+        if self.world.account(phone).is_none() {
+            return Err(ScenarioError::Invalid(format!(
+                "{what}: unknown account {phone}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// A section's `roles`, or the first operator as superadmin when it names none.
+    fn roles_or_default(&self, roles: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        let mut roles = roles.clone();
+        if roles.is_empty()
+            && let Some(op) = self.operators.first()
+        {
+            roles.insert(op.clone(), "superadmin".into());
+        }
+        roles
+    }
+
+    /// One `[[groups]]` entry: its named people, filled up to `size` from the population, plus
+    /// generated pending requests.
+    fn add_group(&mut self, gi: usize, spec: &GroupSpec) -> Result<(), ScenarioError> {
+        if self.keys.contains_key(&spec.key) {
+            return Err(ScenarioError::Invalid(format!(
+                "group key \"{}\" used twice",
+                spec.key
+            )));
+        }
+        let now = self.now;
+        let id = self.world.new_group_id();
+        let what = format!("group \"{}\"", spec.key);
+        let mut participants = self.named_members(spec, &what)?;
+        if spec.size > MAX_GROUP_SIZE {
+            return Err(ScenarioError::Invalid(format!("{what}: size over 1024")));
+        }
+        let mut taken: HashSet<Phone> = participants.iter().map(|m| m.phone.clone()).collect();
+        // Each group starts at its own place in the population, so groups overlap only partly.
+        let start = gi * 97;
+        self.fill_from_population(&mut participants, &mut taken, spec.size, start);
+        if participants.len() < spec.size {
+            return Err(ScenarioError::Invalid(format!(
+                "{what}: size {} but only {} people available",
+                spec.size,
+                participants.len()
+            )));
+        }
+        let pending = self.generated_pending(&taken, spec.pending, start);
+        let creator = participants
+            .iter()
+            .find(|m| m.role == Role::SuperAdmin)
+            .or(participants.first())
+            .map(|m| m.phone.clone())
+            .unwrap_or_default();
+        let invite_code = self.world.new_invite_code();
+        self.world.insert_group(Group {
+            id: id.clone(),
+            subject: spec.subject.clone(),
+            subject_owner: Some(creator.clone()),
+            subject_time: now - 86_400 * 60,
+            creator: creator.clone(),
+            creation: now - 86_400 * 120,
+            description: spec.description.as_ref().map(|body| Description {
+                id: format!("D{}", gi + 1),
+                body: body.clone(),
+                setter: creator.clone(),
+                time: now - 86_400 * 60,
+            }),
+            participants,
+            settings: Settings {
+                announce: spec.announce,
+                locked: spec.locked,
+                approval: spec.approval,
+                admin_add_only: spec.admin_add_only,
+                ephemeral: spec.ephemeral,
+            },
+            addressing: addressing(spec.addressing.as_deref(), &what)?,
+            invite_code,
+            pending: pending.into(),
+            is_parent: false,
+            parent: None,
+            is_default_sub: false,
+            picture_id: None,
+        });
+        self.keys.insert(spec.key.clone(), id);
+        Ok(())
+    }
+
+    /// The people a group entry names: `roles` (or the default operator) then `members`.
+    fn named_members(&self, spec: &GroupSpec, what: &str) -> Result<Vec<Member>, ScenarioError> {
+        let now = self.now;
+        let mut participants: Vec<Member> = Vec::new();
+        for (phone, r) in &self.roles_or_default(&spec.roles) {
+            self.known(phone, what)?;
+            if let Some(r) = role(r, what)? {
+                participants.push(Member {
+                    phone: phone.clone(),
+                    role: r,
+                    join_time: now - 86_400 * 90,
                 });
             }
-            let creator = participants
-                .iter()
-                .find(|m| m.role == Role::SuperAdmin)
-                .or(participants.first())
-                .map(|m| m.phone.clone())
-                .unwrap_or_default();
-            let invite_code = world.new_invite_code();
-            world.insert_group(Group {
-                id: id.clone(),
-                subject: spec.subject.clone(),
-                subject_owner: Some(creator.clone()),
-                subject_time: now - 86_400 * 60,
-                creator: creator.clone(),
-                creation: now - 86_400 * 120,
-                description: spec
-                    .description
-                    .as_ref()
-                    .map(|body| super::world::Description {
-                        id: format!("D{}", gi + 1),
-                        body: body.clone(),
-                        setter: creator.clone(),
-                        time: now - 86_400 * 60,
-                    }),
-                participants,
-                settings: Settings {
-                    announce: spec.announce,
-                    locked: spec.locked,
-                    approval: spec.approval,
-                    admin_add_only: spec.admin_add_only,
-                    ephemeral: spec.ephemeral,
+        }
+        for phone in &spec.members {
+            self.known(phone, what)?;
+            if !participants.iter().any(|m| &m.phone == phone) {
+                participants.push(Member {
+                    phone: phone.clone(),
+                    role: Role::Member,
+                    join_time: now - 86_400 * 30,
+                });
+            }
+        }
+        Ok(participants)
+    }
+
+    /// Adds population members from `start` on (wrapping) until the group has `size` people.
+    fn fill_from_population(
+        &self,
+        participants: &mut Vec<Member>,
+        taken: &mut HashSet<Phone>,
+        size: usize,
+        start: usize,
+    ) {
+        let population = &self.population;
+        let mut k = 0;
+        while participants.len() < size && k < population.len() {
+            let phone = &population[(start + k) % population.len()];
+            k += 1;
+            if taken.insert(phone.clone()) {
+                participants.push(Member {
+                    phone: phone.clone(),
+                    role: Role::Member,
+                    join_time: self.now - 3600 * (k as i64 % 2000),
+                });
+            }
+        }
+    }
+
+    /// `count` join requests from population members not in the group, taken half a population
+    /// away from where the members came from; every fifth came as a non-admin add.
+    fn generated_pending(
+        &self,
+        taken: &HashSet<Phone>,
+        count: usize,
+        start: usize,
+    ) -> Vec<PendingRequest> {
+        let population = &self.population;
+        let mut pending = Vec::new();
+        let mut j = 0;
+        while pending.len() < count && j < population.len() {
+            let phone = &population[(start + population.len() / 2 + j) % population.len()];
+            j += 1;
+            if taken.contains(phone) {
+                continue;
+            }
+            let n = pending.len();
+            pending.push(PendingRequest {
+                phone: phone.clone(),
+                time: self.now - 600 * (n as i64 + 1) - 37 * j as i64,
+                method: if n % 5 == 4 {
+                    RequestMethod::NonAdminAdd
+                } else {
+                    RequestMethod::InviteLink
                 },
-                addressing: match spec.addressing.as_deref() {
-                    Some("pn") => AddressingMode::Pn,
-                    Some("lid") | None => AddressingMode::Lid,
-                    Some(other) => {
-                        return Err(ScenarioError::Invalid(format!(
-                            "{what}: addressing \"{other}\" (lid or pn)"
-                        )));
-                    }
-                },
-                invite_code,
-                pending: pending.into(),
-                is_parent: false,
                 parent: None,
-                is_default_sub: false,
-                picture_id: None,
             });
-            keys.insert(spec.key.clone(), id);
         }
+        pending
+    }
 
-        for c in &file.communities {
-            let what = format!("community \"{}\"", c.key);
-            if keys.contains_key(&c.key) {
-                return Err(ScenarioError::Invalid(format!("{what}: key used twice")));
-            }
-            let mut members: BTreeMap<Phone, Role> = BTreeMap::new();
-            let mut subs = Vec::new();
-            for key in &c.subgroups {
-                let id = keys.get(key).cloned().ok_or_else(|| {
-                    ScenarioError::Invalid(format!("{what}: unknown group \"{key}\""))
-                })?;
-                if let Some(g) = world.group(&id) {
-                    for m in &g.participants {
-                        members.entry(m.phone.clone()).or_insert(Role::Member);
-                    }
-                }
-                subs.push(id);
-            }
-            let mut roles = c.roles.clone();
-            if roles.is_empty()
-                && let Some(op) = operators.first()
-            {
-                roles.insert(op.clone(), "superadmin".into());
-            }
-            for (phone, r) in &roles {
-                if world.account(phone).is_none() {
-                    return Err(ScenarioError::Invalid(format!(
-                        "{what}: unknown account {phone}"
-                    )));
-                }
-                match role(r, &what)? {
-                    Some(r) => {
-                        members.insert(phone.clone(), r);
-                    }
-                    None => {
-                        members.remove(phone);
-                    }
-                }
-            }
-            let participants: Vec<Member> = members
-                .into_iter()
-                .map(|(phone, role)| Member {
-                    phone,
-                    role,
-                    join_time: now - 86_400 * 100,
-                })
-                .collect();
-            let creator = participants
-                .iter()
-                .find(|m| m.role == Role::SuperAdmin)
-                .map(|m| m.phone.clone())
-                .unwrap_or_default();
-            let parent_id = world.new_group_id();
-            let base = Group {
-                id: parent_id.clone(),
-                subject: c.subject.clone(),
-                subject_owner: Some(creator.clone()),
-                subject_time: now - 86_400 * 100,
-                creator: creator.clone(),
-                creation: now - 86_400 * 100,
-                description: c
-                    .description
-                    .as_ref()
-                    .map(|body| super::world::Description {
-                        id: format!("C{}", keys.len()),
-                        body: body.clone(),
-                        setter: creator.clone(),
-                        time: now - 86_400 * 100,
-                    }),
-                participants,
-                settings: Settings::default(),
-                addressing: AddressingMode::Lid,
-                invite_code: world.new_invite_code(),
-                pending: Default::default(),
-                is_parent: true,
-                parent: None,
-                is_default_sub: false,
-                picture_id: None,
-            };
-            let announcement = Group {
-                id: world.new_group_id(),
-                subject: c.subject.clone(),
-                invite_code: world.new_invite_code(),
-                is_parent: false,
-                parent: Some(parent_id.clone()),
-                is_default_sub: true,
-                description: None,
-                settings: Settings {
-                    announce: true,
-                    ..Settings::default()
-                },
-                ..base.clone()
-            };
-            world.insert_group(base);
-            world.insert_group(announcement);
-            for id in subs {
-                if let Some(g) = world.groups.get_mut(&id) {
-                    g.parent = Some(parent_id.clone());
-                }
-            }
-            keys.insert(c.key.clone(), parent_id);
+    /// One `[[communities]]` entry: the community (everyone in its subgroups, with `roles`
+    /// applied), its announcement group, and its subgroups linked to it.
+    fn add_community(&mut self, c: &CommunitySpec) -> Result<(), ScenarioError> {
+        let now = self.now;
+        let what = format!("community \"{}\"", c.key);
+        if self.keys.contains_key(&c.key) {
+            return Err(ScenarioError::Invalid(format!("{what}: key used twice")));
         }
+        let (subs, members) = self.community_members(c, &what)?;
+        let participants: Vec<Member> = members
+            .into_iter()
+            .map(|(phone, role)| Member {
+                phone,
+                role,
+                join_time: now - 86_400 * 100,
+            })
+            .collect();
+        let creator = participants
+            .iter()
+            .find(|m| m.role == Role::SuperAdmin)
+            .map(|m| m.phone.clone())
+            .unwrap_or_default();
+        let parent_id = self.world.new_group_id();
+        let base = Group {
+            id: parent_id.clone(),
+            subject: c.subject.clone(),
+            subject_owner: Some(creator.clone()),
+            subject_time: now - 86_400 * 100,
+            creator: creator.clone(),
+            creation: now - 86_400 * 100,
+            description: c.description.as_ref().map(|body| Description {
+                id: format!("C{}", self.keys.len()),
+                body: body.clone(),
+                setter: creator.clone(),
+                time: now - 86_400 * 100,
+            }),
+            participants,
+            settings: Settings::default(),
+            addressing: AddressingMode::Lid,
+            invite_code: self.world.new_invite_code(),
+            pending: Default::default(),
+            is_parent: true,
+            parent: None,
+            is_default_sub: false,
+            picture_id: None,
+        };
+        let announcement = Group {
+            id: self.world.new_group_id(),
+            subject: c.subject.clone(),
+            invite_code: self.world.new_invite_code(),
+            is_parent: false,
+            parent: Some(parent_id.clone()),
+            is_default_sub: true,
+            description: None,
+            settings: Settings {
+                announce: true,
+                ..Settings::default()
+            },
+            ..base.clone()
+        };
+        self.world.insert_group(base);
+        self.world.insert_group(announcement);
+        for id in subs {
+            if let Some(g) = self.world.groups.get_mut(&id) {
+                g.parent = Some(parent_id.clone());
+            }
+        }
+        self.keys.insert(c.key.clone(), parent_id);
+        Ok(())
+    }
 
+    /// The community's subgroup ids and its members: everyone in a subgroup as a member, then
+    /// `roles` (or the default operator) raising, adding or (`"none"`) removing people.
+    fn community_members(
+        &self,
+        c: &CommunitySpec,
+        what: &str,
+    ) -> Result<(Vec<GroupId>, BTreeMap<Phone, Role>), ScenarioError> {
+        let mut members: BTreeMap<Phone, Role> = BTreeMap::new();
+        let mut subs = Vec::new();
+        for key in &c.subgroups {
+            let id = self.keys.get(key).cloned().ok_or_else(|| {
+                ScenarioError::Invalid(format!("{what}: unknown group \"{key}\""))
+            })?;
+            if let Some(g) = self.world.group(&id) {
+                for m in &g.participants {
+                    members.entry(m.phone.clone()).or_insert(Role::Member);
+                }
+            }
+            subs.push(id);
+        }
+        for (phone, r) in &self.roles_or_default(&c.roles) {
+            self.known(phone, what)?;
+            match role(r, what)? {
+                Some(r) => {
+                    members.insert(phone.clone(), r);
+                }
+                None => {
+                    members.remove(phone);
+                }
+            }
+        }
+        Ok((subs, members))
+    }
+
+    /// `[[activity]]`: each entry's group key and people resolved, ordered by `after_ms`.
+    fn scripted_activity(
+        &self,
+        specs: &[ActivitySpec],
+    ) -> Result<Vec<ScriptedActivity>, ScenarioError> {
         let mut activity = Vec::new();
-        for (i, a) in file.activity.iter().enumerate() {
+        for (i, a) in specs.iter().enumerate() {
             let what = format!("activity #{} ({})", i + 1, a.kind);
-            let group = keys.get(&a.group).cloned().ok_or_else(|| {
+            let group = self.keys.get(&a.group).cloned().ok_or_else(|| {
                 ScenarioError::Invalid(format!("{what}: unknown group \"{}\"", a.group))
             })?;
             for phone in [&a.phone, &a.actor].into_iter().flatten() {
-                if world.account(phone).is_none() {
-                    return Err(ScenarioError::Invalid(format!(
-                        "{what}: unknown account {phone}"
-                    )));
-                }
+                self.known(phone, &what)?;
             }
             let act = Activity::from_spec(a, group)
                 .map_err(|e| ScenarioError::Invalid(format!("{what}: {e}")))?;
@@ -681,12 +759,17 @@ impl Scenario {
             });
         }
         activity.sort_by_key(|a| a.after_ms);
-        Ok(Scenario {
-            world,
-            operators,
-            group_keys: keys,
-            activity,
-        })
+        Ok(activity)
+    }
+}
+
+fn addressing(text: Option<&str>, what: &str) -> Result<AddressingMode, ScenarioError> {
+    match text {
+        Some("pn") => Ok(AddressingMode::Pn),
+        Some("lid") | None => Ok(AddressingMode::Lid),
+        Some(other) => Err(ScenarioError::Invalid(format!(
+            "{what}: addressing \"{other}\" (lid or pn)"
+        ))),
     }
 }
 
