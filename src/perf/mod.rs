@@ -3,3 +3,9 @@
 
 pub mod fixture;
 pub mod harness;
+
+mod live;
+mod measure;
+mod memory;
+mod row;
+mod sim_admin;
