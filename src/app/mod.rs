@@ -6,3 +6,6 @@ pub mod layout;
 pub mod msg;
 pub mod state;
 pub mod update;
+
+#[cfg(test)]
+mod test_support;

@@ -1,32 +1,11 @@
 //! Reducer tests for the community tree and its keys: order, folding, filtering, and what each
 //! key asks or sends.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
-use super::*;
-use crate::app::keymap::Keymap;
 use crate::app::state::CreateKind;
-use crate::domain::*;
+use crate::app::test_support::*;
 use crate::ops::Op;
-
-const S1: SessionId = SessionId(1);
-
-fn gid(n: u32) -> GroupId {
-    GroupId(format!("1203630000000001{n:02}@g.us"))
-}
-fn press(s: &mut AppState, keys: &str) -> Vec<Effect> {
-    keys.chars()
-        .flat_map(|c| {
-            update(
-                s,
-                Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-            )
-        })
-        .collect()
-}
-fn code(s: &mut AppState, k: KeyCode) -> Vec<Effect> {
-    update(s, Msg::Key(KeyEvent::new(k, KeyModifiers::NONE)))
-}
 
 fn group(n: u32, subject: &str, role: Option<Role>, community: CommunityMark) -> GroupSummary {
     GroupSummary {
@@ -42,15 +21,10 @@ fn group(n: u32, subject: &str, role: Option<Role>, community: CommunityMark) ->
 /// Alpha (admin, flat), Hub (admin community: announcement, Garden, and Orchard which we are
 /// not in), Other Hub (member only, with Pond), Zulu (member, flat).
 fn fixture() -> AppState {
-    let mut s = AppState::new(Keymap::default(), 1_800_000_000);
     let sub = |p: u32| CommunityMark::Subgroup { parent: gid(p) };
     let admin = Some(Role::Admin);
-    for u in [
-        Update::Session {
-            id: S1,
-            phone: Some("+15550001111".into()),
-            name: None,
-        },
+    let mut s = state_after([
+        session_s1(),
         Update::Groups {
             session: S1,
             groups: vec![
@@ -76,9 +50,7 @@ fn fixture() -> AppState {
                 group(8, "Orchard", None, sub(2)),
             ],
         },
-    ] {
-        update(&mut s, Msg::EngineBatch(vec![u]));
-    }
+    ]);
     s.focus = Pane::Groups;
     s
 }
@@ -93,7 +65,7 @@ fn rows(s: &AppState) -> Vec<(String, u8, bool)> {
 fn cursor_on(s: &mut AppState, subject: &str) -> Vec<Effect> {
     let i = rows(s).iter().position(|r| r.0 == subject).expect("row");
     s.list_mut(Pane::Groups).cursor = i;
-    super::select_group_at_cursor(s)
+    super::nav::select_group_at_cursor(s)
 }
 
 fn sent(effects: &[Effect]) -> Vec<(Option<GroupId>, Op)> {
@@ -142,7 +114,7 @@ fn the_tree_orders_folds_and_filters() {
     // A filter looks inside folded communities and keeps the community as context.
     press(&mut s, "/orch");
     assert_eq!(names(&s), ["Hub", "Orchard"]);
-    code(&mut s, KeyCode::Esc);
+    update(&mut s, code(KeyCode::Esc));
     // Z folds every community while one is open, then unfolds them all.
     press(&mut s, "Z");
     assert_eq!(names(&s), ["Alpha", "Hub", "Other Hub", "Zulu"]);
@@ -170,20 +142,15 @@ fn create_a_community_and_a_subgroup() {
     let mut s = fixture();
     press(&mut s, "N");
     assert!(matches!(&s.popup, Some(Popup::Create(c)) if c.kind == CreateKind::Community));
-    let ctrl_s = |s: &mut AppState| {
-        update(
-            s,
-            Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
-        )
-    };
+    let ctrl_s = |s: &mut AppState| update(s, ctrl('s'));
     // An empty name is refused in the form.
     assert!(sent(&ctrl_s(&mut s)).is_empty());
     assert!(matches!(&s.popup, Some(Popup::Create(c)) if c.error.is_some()));
     press(&mut s, "Makers");
     // Tab skips the participants field: name, description, approval.
-    code(&mut s, KeyCode::Tab);
+    update(&mut s, code(KeyCode::Tab));
     assert!(matches!(&s.popup, Some(Popup::Create(c)) if c.field == 2));
-    code(&mut s, KeyCode::Tab);
+    update(&mut s, code(KeyCode::Tab));
     press(&mut s, " ");
     let ops = sent(&ctrl_s(&mut s));
     assert_eq!(
@@ -205,7 +172,7 @@ fn create_a_community_and_a_subgroup() {
         matches!(&s.popup, Some(Popup::Create(c)) if matches!(&c.kind, CreateKind::Subgroup { community, .. } if *community == gid(2)))
     );
     press(&mut s, "Tools");
-    code(&mut s, KeyCode::Tab);
+    update(&mut s, code(KeyCode::Tab));
     press(&mut s, "+1 555 000 9999");
     let ops = sent(&ctrl_s(&mut s));
     assert!(
@@ -233,7 +200,7 @@ fn link_unlink_join_and_deactivate() {
         panic!("picker: {:?}", s.popup)
     };
     assert_eq!(p.candidates, [(gid(1), "Alpha".to_string())]);
-    let ops = sent(&code(&mut s, KeyCode::Enter));
+    let ops = sent(&update(&mut s, code(KeyCode::Enter)));
     assert_eq!(ops, [(Some(gid(2)), Op::Link(vec![gid(1).0]))]);
 
     // U on a subgroup asks; r also removes the orphans, y keeps them.
@@ -275,7 +242,7 @@ fn link_unlink_join_and_deactivate() {
 
     // Enter on a subgroup we are not in: join it, after asking.
     cursor_on(&mut s, "Orchard");
-    code(&mut s, KeyCode::Enter);
+    update(&mut s, code(KeyCode::Enter));
     let ops = sent(&press(&mut s, "y"));
     assert_eq!(ops, [(Some(gid(2)), Op::JoinSubgroup(gid(8).0))]);
 

@@ -5,92 +5,18 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::moderation::{DESCRIPTION_MAX, SUBJECT_MAX, open_invite, start};
-use super::{Action, Effect, Level, normalize_phone, status};
+use super::parse::{parse_invite, parse_participants};
+use super::{Action, Effect, Level, community, palette, status};
 use crate::app::editor::Editor;
 use crate::app::state::{
     AppState, Confirm, CreateDialog, CreateKind, InputDialog, InputKind, Popup, SETTINGS_ROWS,
-    SettingsDialog, audit_rows, settings_changes,
+    SettingsDialog, settings_changes,
 };
-use crate::domain::GroupSettings;
+use crate::domain::{GroupId, GroupSettings, SessionId};
 use crate::ops::{Answer, DISAPPEARING, NewCommunity, NewGroup, Op};
 
 fn ctrl(key: &KeyEvent, c: char) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
-}
-
-/// Participants typed or pasted: numbers in international format or ids, separated by commas,
-/// semicolons or new lines. Every bad entry is reported, with its position.
-pub fn parse_participants(text: &str) -> Result<Vec<String>, String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut errors = Vec::new();
-    let entries = text
-        .split(['\n', ',', ';'])
-        .map(str::trim)
-        .filter(|e| !e.is_empty());
-    for (i, entry) in entries.enumerate() {
-        match parse_participant(entry) {
-            Ok(jid) if !out.contains(&jid) => out.push(jid),
-            Ok(_) => {}
-            Err(e) => errors.push(format!("#{} \"{entry}\": {e}", i + 1)),
-        }
-    }
-    if !errors.is_empty() {
-        let more = errors.len().saturating_sub(3);
-        let mut msg = errors.into_iter().take(3).collect::<Vec<_>>().join("; ");
-        if more > 0 {
-            msg.push_str(&format!(" (and {more} more)"));
-        }
-        return Err(msg);
-    }
-    if out.is_empty() {
-        return Err("Type at least one number, e.g. +1 555 000 1111".into());
-    }
-    Ok(out)
-}
-
-fn parse_participant(entry: &str) -> Result<String, String> {
-    let Some((user, server)) = entry.split_once('@') else {
-        return normalize_phone(entry).map(|d| format!("{d}@s.whatsapp.net"));
-    };
-    let server = match server.to_ascii_lowercase().as_str() {
-        "s.whatsapp.net" | "c.us" => "s.whatsapp.net",
-        "lid" => "lid",
-        other => {
-            return Err(format!(
-                "\"@{other}\" is not a person's id (@s.whatsapp.net or @lid)"
-            ));
-        }
-    };
-    if user.is_empty() || !user.chars().all(|c| c.is_ascii_digit()) || user.len() > 20 {
-        return Err("the part before @ must be digits".into());
-    }
-    if server == "s.whatsapp.net" {
-        normalize_phone(user)?;
-    }
-    Ok(format!("{user}@{server}"))
-}
-
-/// An invite link (`https://chat.whatsapp.com/CODE`, with or without the scheme) or a bare code.
-pub fn parse_invite(text: &str) -> Result<String, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err("Paste an invite link (https://chat.whatsapp.com/…) or its code".into());
-    }
-    let code = t
-        .trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .trim_start_matches("chat.whatsapp.com/")
-        .trim_end_matches('/');
-    let code = code.split(['?', '#']).next().unwrap_or_default();
-    if code.contains('/') || code.contains('.') {
-        return Err("Not a WhatsApp invite link: it starts with https://chat.whatsapp.com/".into());
-    }
-    if !(16..=32).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(format!(
-            "\"{code}\" is not an invite code (about 22 letters and digits)"
-        ));
-    }
-    Ok(code.to_string())
 }
 
 fn limit_message(kind: &InputKind) -> String {
@@ -161,10 +87,10 @@ fn submit_input(state: &mut AppState, mut d: InputDialog) -> Vec<Effect> {
             }
         }
         InputKind::JoinCode => parse_invite(&text).map(Op::PreviewInvite),
-        InputKind::Command => match parse_command(&text) {
+        InputKind::Command => match palette::parse_command(&text) {
             Ok(cmd) => {
                 state.popup = None;
-                return run_command(state, cmd);
+                return palette::run_command(state, cmd);
             }
             Err(e) => Err(e),
         },
@@ -367,10 +293,41 @@ fn submit_create(state: &mut AppState, mut c: CreateDialog) -> Vec<Effect> {
     }
 }
 
+/// `y` runs what the confirm asked about, `r` (in the unlink confirm) unlinks and removes the
+/// orphaned members too; `n` or Esc cancel.
+pub fn confirm_key(state: &mut AppState, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Char('r') if community::unlink_removing_orphans(&confirm).is_some() => {
+            state.popup = None;
+            match community::unlink_removing_orphans(&confirm) {
+                Some(Confirm::Op {
+                    session, group, op, ..
+                }) => confirm_op(state, session, group, op),
+                _ => Vec::new(),
+            }
+        }
+        KeyCode::Char('y') | KeyCode::Char('Y') => {
+            state.popup = None;
+            match confirm {
+                Confirm::Logout(s) => vec![Effect::Send(Action::Logout(s))],
+                Confirm::Quit => vec![Effect::Quit],
+                Confirm::Op {
+                    session, group, op, ..
+                } => confirm_op(state, session, group, op),
+            }
+        }
+        KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+            state.popup = None;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
 pub fn confirm_op(
     state: &mut AppState,
-    session: crate::domain::SessionId,
-    group: Option<crate::domain::GroupId>,
+    session: SessionId,
+    group: Option<GroupId>,
     op: Op,
 ) -> Vec<Effect> {
     state.popup = None;
@@ -525,172 +482,4 @@ pub fn conflict_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         }
         _ => Vec::new(),
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn participants_accept_numbers_ids_and_lists() {
-        assert_eq!(
-            parse_participants("+1 555 000 1111, 15550002222@s.whatsapp.net\n123456789012@lid;")
-                .expect("valid"),
-            vec![
-                "15550001111@s.whatsapp.net",
-                "15550002222@s.whatsapp.net",
-                "123456789012@lid"
-            ]
-        );
-        // Duplicates collapse; c.us ids are phone ids.
-        assert_eq!(
-            parse_participants("+15550001111\n15550001111@c.us").expect("valid"),
-            vec!["15550001111@s.whatsapp.net"]
-        );
-    }
-
-    #[test]
-    fn participants_report_every_bad_entry() {
-        let err = parse_participants("+1555, abc@g.us, 0044 7700 900123").expect_err("bad");
-        assert!(err.contains("#1 \"+1555\""), "{err}");
-        assert!(err.contains("#2 \"abc@g.us\""), "{err}");
-        assert!(err.contains("#3"), "{err}");
-        assert!(parse_participants("  ").is_err());
-    }
-
-    #[test]
-    fn invites_accept_links_and_codes() {
-        let code = "AbCdEfGhIjKlMnOpQrStUv";
-        assert_eq!(
-            parse_invite(&format!("https://chat.whatsapp.com/{code}")).as_deref(),
-            Ok(code)
-        );
-        assert_eq!(
-            parse_invite(&format!("chat.whatsapp.com/{code}/")).as_deref(),
-            Ok(code)
-        );
-        assert_eq!(parse_invite(code).as_deref(), Ok(code));
-        assert!(parse_invite("https://example.com/x").is_err());
-        assert!(parse_invite("short").is_err());
-        assert!(parse_invite("").is_err());
-    }
-}
-
-/// A parsed `:` command.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PaletteCommand {
-    Audit(String),
-    Export {
-        table: crate::protocol::Table,
-        format: crate::protocol::Format,
-        group: Option<String>,
-    },
-}
-
-pub fn parse_command(text: &str) -> Result<PaletteCommand, String> {
-    use crate::protocol::{Format, Table};
-    let mut words = text.trim().trim_start_matches(':').split_whitespace();
-    match words.next() {
-        Some("audit") => Ok(PaletteCommand::Audit(words.collect::<Vec<_>>().join(" "))),
-        Some("export") => {
-            let table = match words.next() {
-                Some("audit") => Table::Audit,
-                Some("events") => Table::Events,
-                Some("roster") => Table::Roster,
-                Some("requests") => Table::Requests,
-                other => {
-                    return Err(format!(
-                        "export what? audit, events, roster or requests (not {})",
-                        other.unwrap_or("nothing")
-                    ));
-                }
-            };
-            let mut format = Format::Csv;
-            let mut group = Vec::new();
-            for w in words {
-                match w {
-                    "csv" => format = Format::Csv,
-                    "json" => format = Format::Json,
-                    other => group.push(other),
-                }
-            }
-            Ok(PaletteCommand::Export {
-                table,
-                format,
-                group: (!group.is_empty()).then(|| group.join(" ")),
-            })
-        }
-        Some(other) => Err(format!(
-            "unknown command \"{other}\": try audit, or export audit csv"
-        )),
-        None => Err("type a command: audit, or export audit csv".into()),
-    }
-}
-
-fn run_command(state: &mut AppState, cmd: PaletteCommand) -> Vec<Effect> {
-    match cmd {
-        PaletteCommand::Audit(filter) => {
-            state.popup = Some(Popup::Audit {
-                filter,
-                rows: None,
-                scroll: 0,
-            });
-            vec![Effect::Send(Action::LoadAudit)]
-        }
-        PaletteCommand::Export {
-            table,
-            format,
-            group,
-        } => {
-            // Roster and requests default to the selected group; the logs to everything.
-            let group = group.or_else(|| {
-                matches!(
-                    table,
-                    crate::protocol::Table::Roster | crate::protocol::Table::Requests
-                )
-                .then(|| state.current_group.as_ref().map(|g| g.to_string()))
-                .flatten()
-            });
-            status(state, "Exporting…", Level::Info);
-            vec![Effect::Send(Action::Export {
-                table,
-                format,
-                filter: crate::protocol::Filter {
-                    session: None,
-                    group,
-                },
-            })]
-        }
-    }
-}
-
-/// The audit rows that match the view's filter (group, action, person, session, outcome).
-pub fn audit_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
-    let Some(Popup::Audit {
-        filter,
-        rows,
-        scroll,
-    }) = state.popup.clone()
-    else {
-        return Vec::new();
-    };
-    let n = rows.as_deref().map_or(0, |r| audit_rows(r, &filter).len());
-    let scroll = match key.code {
-        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => {
-            state.popup = None;
-            return Vec::new();
-        }
-        KeyCode::Down | KeyCode::Char('j') => (scroll + 1).min(n.saturating_sub(1)),
-        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-        KeyCode::PageDown => (scroll + 10).min(n.saturating_sub(1)),
-        KeyCode::PageUp => scroll.saturating_sub(10),
-        KeyCode::Char('r') => return vec![Effect::Send(Action::LoadAudit)],
-        _ => scroll,
-    };
-    state.popup = Some(Popup::Audit {
-        filter,
-        rows,
-        scroll,
-    });
-    Vec::new()
 }

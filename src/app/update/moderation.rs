@@ -1,7 +1,7 @@
 //! Moderation keys: what each one asks (a dialog, a confirm, or straight away), the admin check
 //! that explains instead of sending, and what happens when WhatsApp answers.
 
-use super::{Action, Command, Effect, Level, status};
+use super::{Action, Command, Effect, Level, palette, status};
 use crate::app::editor::Editor;
 use crate::app::state::{
     AppState, Confirm, CreateDialog, CreateKind, InputDialog, InputKind, Pane, PendingOp, Popup,
@@ -16,6 +16,19 @@ pub const DESCRIPTION_MAX: usize = 2048;
 
 /// Handles a moderation command; `None` if `cmd` is not one.
 pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
+    [
+        participant_command,
+        request_command,
+        group_info_command,
+        membership_command,
+        view_command,
+    ]
+    .into_iter()
+    .find_map(|family| family(state, cmd))
+}
+
+/// Add, remove, promote and demote participants (the marked ones, else the cursor's).
+fn participant_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
     let out = match cmd {
         Command::AddParticipants => with_group(state, |state, s, g| {
             if !is_admin(g) && g.settings.admin_add_only == Some(true) {
@@ -43,33 +56,51 @@ pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
         Command::Demote => on_rows(state, Pane::Roster, |state, s, g, rows| {
             start(state, s, Some(g.id.clone()), Op::Demote(ids(&rows)))
         }),
+        _ => return None,
+    };
+    Some(out)
+}
+
+/// Approve or reject join requests; approving all of them asks first.
+fn request_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
+    let out = match cmd {
         Command::Approve => on_rows(state, Pane::Requests, |state, s, g, rows| {
             start(state, s, Some(g.id.clone()), Op::Approve(ids(&rows)))
         }),
         Command::Reject => on_rows(state, Pane::Requests, |state, s, g, rows| {
             confirm(state, s, g, Op::Reject(ids(&rows)), rows)
         }),
-        Command::ApproveAll => with_group(state, |state, s, g| {
-            if !is_admin(g) {
-                return explain(state, g, "approve join requests");
-            }
-            let rows: Vec<(String, String)> = state
-                .requests
-                .get(&(s, g.id.clone()))
-                .into_iter()
-                .flatten()
-                .map(|r| (r.jid.clone(), r.display().to_string()))
-                .collect();
-            if rows.is_empty() {
-                status(
-                    state,
-                    format!("{} has no pending requests", g.subject),
-                    Level::Info,
-                );
-                return Vec::new();
-            }
-            confirm(state, s, g, Op::Approve(ids(&rows)), rows)
-        }),
+        Command::ApproveAll => with_group(state, approve_all),
+        _ => return None,
+    };
+    Some(out)
+}
+
+fn approve_all(state: &mut AppState, s: SessionId, g: &GroupSummary) -> Vec<Effect> {
+    if !is_admin(g) {
+        return explain(state, g, "approve join requests");
+    }
+    let rows: Vec<(String, String)> = state
+        .requests
+        .get(&(s, g.id.clone()))
+        .into_iter()
+        .flatten()
+        .map(|r| (r.jid.clone(), r.display().to_string()))
+        .collect();
+    if rows.is_empty() {
+        status(
+            state,
+            format!("{} has no pending requests", g.subject),
+            Level::Info,
+        );
+        return Vec::new();
+    }
+    confirm(state, s, g, Op::Approve(ids(&rows)), rows)
+}
+
+/// The group's subject, description, picture and settings.
+fn group_info_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
+    let out = match cmd {
         Command::EditSubject => with_group(state, |state, s, g| {
             if g.settings.locked && !is_admin(g) {
                 return explain(state, g, "edit the subject (group info is admins-only)");
@@ -78,32 +109,61 @@ pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
             open_input(state, InputKind::Subject, s, g, editor);
             Vec::new()
         }),
-        Command::EditDescription => with_group(state, |state, s, g| {
+        Command::EditDescription => with_group(state, edit_description),
+        Command::SetPicture => with_group(state, |state, s, g| {
             if g.settings.locked && !is_admin(g) {
-                return explain(state, g, "edit the description (group info is admins-only)");
+                return explain(state, g, "change the picture (group info is admins-only)");
             }
-            let text = g.description.clone().unwrap_or_default();
-            let editor = Editor::multi(&text).limit(DESCRIPTION_MAX);
-            let kind = InputKind::Description {
-                prev: g.description_id.clone(),
-                reloading: false,
-            };
-            open_input(state, kind, s, g, editor);
+            open_input(
+                state,
+                InputKind::Picture,
+                s,
+                g,
+                Editor::single("").limit(4096),
+            );
             Vec::new()
         }),
-        Command::Settings => with_group(state, |state, s, g| {
-            if !is_admin(g) {
-                return explain(state, g, "change group settings");
-            }
-            state.popup = Some(Popup::Settings(SettingsDialog {
-                session: s,
-                group: g.id.clone(),
-                original: g.settings,
-                draft: g.settings,
-                cursor: 0,
-            }));
-            Vec::new()
+        Command::RemovePicture => with_group(state, |state, s, g| {
+            confirm(state, s, g, Op::RemovePicture, Vec::new())
         }),
+        Command::Settings => with_group(state, open_settings),
+        _ => return None,
+    };
+    Some(out)
+}
+
+/// The description editor names the version it edits, so a concurrent change is caught.
+fn edit_description(state: &mut AppState, s: SessionId, g: &GroupSummary) -> Vec<Effect> {
+    if g.settings.locked && !is_admin(g) {
+        return explain(state, g, "edit the description (group info is admins-only)");
+    }
+    let text = g.description.clone().unwrap_or_default();
+    let editor = Editor::multi(&text).limit(DESCRIPTION_MAX);
+    let kind = InputKind::Description {
+        prev: g.description_id.clone(),
+        reloading: false,
+    };
+    open_input(state, kind, s, g, editor);
+    Vec::new()
+}
+
+fn open_settings(state: &mut AppState, s: SessionId, g: &GroupSummary) -> Vec<Effect> {
+    if !is_admin(g) {
+        return explain(state, g, "change group settings");
+    }
+    state.popup = Some(Popup::Settings(SettingsDialog {
+        session: s,
+        group: g.id.clone(),
+        original: g.settings,
+        draft: g.settings,
+        cursor: 0,
+    }));
+    Vec::new()
+}
+
+/// Invite links, joining, leaving and creating groups.
+fn membership_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
+    let out = match cmd {
         Command::InviteLink => with_group(state, |state, s, g| {
             if !is_admin(g) {
                 return explain(state, g, "see the invite link");
@@ -129,22 +189,6 @@ pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
         Command::LeaveGroup => with_group(state, |state, s, g| {
             confirm(state, s, g, Op::Leave, Vec::new())
         }),
-        Command::SetPicture => with_group(state, |state, s, g| {
-            if g.settings.locked && !is_admin(g) {
-                return explain(state, g, "change the picture (group info is admins-only)");
-            }
-            open_input(
-                state,
-                InputKind::Picture,
-                s,
-                g,
-                Editor::single("").limit(4096),
-            );
-            Vec::new()
-        }),
-        Command::RemovePicture => with_group(state, |state, s, g| {
-            confirm(state, s, g, Op::RemovePicture, Vec::new())
-        }),
         Command::CreateGroup => match state.current_session {
             Some(session) => {
                 state.popup = Some(Popup::Create(Box::new(CreateDialog::new(
@@ -155,17 +199,15 @@ pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
             }
             None => no_session(state),
         },
-        Command::Palette => {
-            let session = state.current_session.unwrap_or_default();
-            state.popup = Some(Popup::Input(Box::new(InputDialog {
-                kind: InputKind::Command,
-                session,
-                group: None,
-                editor: Editor::single("").limit(200),
-                error: None,
-            })));
-            Vec::new()
-        }
+        _ => return None,
+    };
+    Some(out)
+}
+
+/// The command palette, and the last operation's result view.
+fn view_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
+    let out = match cmd {
+        Command::Palette => palette::open(state),
         Command::LastResult => {
             match state.reports.back() {
                 Some(r) => {
@@ -402,10 +444,12 @@ pub fn start(
     })]
 }
 
-pub fn on_progress(state: &mut AppState, id: OpId, done: usize, total: usize) {
+/// A bulk operation's progress, for the activity indicator.
+pub fn on_progress(state: &mut AppState, id: OpId, done: usize, total: usize) -> Vec<Effect> {
     if let Some(p) = state.ops.get_mut(&id) {
         p.progress = Some((done, total));
     }
+    Vec::new()
 }
 
 /// WhatsApp answered: the result view (or a status line for a plain success), and the popups
@@ -416,28 +460,52 @@ pub fn on_done(state: &mut AppState, report: OpReport) -> Vec<Effect> {
     if state.reports.len() > REPORTS_CAP {
         state.reports.pop_front();
     }
-    let key = report.group.clone().map(|g| (report.session, g));
-    if let (Some(Answer::InviteLink(link)), Some(key)) = (&report.answer, &key) {
-        state.invite_links.insert(key.clone(), link.clone());
-        if let Some(Popup::Invite {
-            session,
-            group,
-            link: shown,
-            ..
-        }) = &mut state.popup
-            && (*session, group.clone()) == *key
-        {
-            *shown = Some(link.clone());
-            if report.action == "revoke-invite" {
-                status(
-                    state,
-                    "Invite link revoked: the old link no longer works",
-                    Level::Info,
-                );
-            }
-            return Vec::new();
-        }
+    let awaited = show_invite_link(state, &report)
+        || offer_description_retry(state, &report, pending)
+        || show_preview(state, &report);
+    if !awaited {
+        show_outcome(state, report);
     }
+    Vec::new()
+}
+
+/// A new invite link is remembered, and shown if its popup waits for it; true if it was.
+fn show_invite_link(state: &mut AppState, report: &OpReport) -> bool {
+    let (Some(Answer::InviteLink(link)), Some(group)) = (&report.answer, &report.group) else {
+        return false;
+    };
+    let key = (report.session, group.clone());
+    state.invite_links.insert(key.clone(), link.clone());
+    let Some(Popup::Invite {
+        session,
+        group,
+        link: shown,
+        ..
+    }) = &mut state.popup
+    else {
+        return false;
+    };
+    if (*session, group.clone()) != key {
+        return false;
+    }
+    *shown = Some(link.clone());
+    if report.action == "revoke-invite" {
+        status(
+            state,
+            "Invite link revoked: the old link no longer works",
+            Level::Info,
+        );
+    }
+    true
+}
+
+/// Someone changed the description while we edited it: offer to reload and retry ours (unless
+/// another popup is up); true if offered.
+fn offer_description_retry(
+    state: &mut AppState,
+    report: &OpReport,
+    pending: Option<PendingOp>,
+) -> bool {
     if report.outcome == Outcome::Conflict
         && let Some(PendingOp {
             op: Op::SetDescription { text, .. },
@@ -451,8 +519,13 @@ pub fn on_done(state: &mut AppState, report: OpReport) -> Vec<Effect> {
             group,
             text,
         });
-        return Vec::new();
+        return true;
     }
+    false
+}
+
+/// The group behind an invite code, to join or not (unless another popup is up); true if shown.
+fn show_preview(state: &mut AppState, report: &OpReport) -> bool {
     if let Some(preview @ Answer::Preview { .. }) = &report.answer
         && state.popup.is_none()
     {
@@ -460,42 +533,46 @@ pub fn on_done(state: &mut AppState, report: OpReport) -> Vec<Effect> {
             session: report.session,
             preview: preview.clone(),
         });
-        return Vec::new();
+        return true;
     }
-    let plain = report.all_done() && report.targets.len() <= 1;
-    if plain || state.popup.is_some() {
-        let level = if report.all_done() {
-            Level::Info
-        } else {
-            Level::Error
-        };
-        let more = if plain { "" } else { " (o: details)" };
-        let text = match (&report.answer, report.targets.as_slice()) {
-            (Some(Answer::Joined(_)), _) => format!("Joined the group{more}"),
-            (Some(Answer::RequestFiled(_)), _) => {
-                "Join request sent: an admin has to approve it".to_string()
-            }
-            (_, [one]) => format!(
-                "{}: {}: {}{more}",
-                report.title,
-                one.display(),
-                one.outcome.words()
-            ),
-            _ => format!("{}: {}{more}", report.title, report.summary()),
-        };
-        status(state, text, level);
-        return Vec::new();
-    }
+    false
+}
+
+/// A plain success, or any answer while a popup is up, is a status line; the rest open the
+/// result view.
+fn show_outcome(state: &mut AppState, report: OpReport) {
     let level = if report.all_done() {
         Level::Info
     } else {
         Level::Error
     };
+    let plain = report.all_done() && report.targets.len() <= 1;
+    if plain || state.popup.is_some() {
+        let more = if plain { "" } else { " (o: details)" };
+        status(state, outcome_line(&report, more), level);
+        return;
+    }
     status(
         state,
         format!("{}: {}", report.title, report.summary()),
         level,
     );
     state.popup = Some(Popup::Result { report, scroll: 0 });
-    Vec::new()
+}
+
+/// The status line for an answer; `more` says whether details are behind `o`.
+fn outcome_line(report: &OpReport, more: &str) -> String {
+    match (&report.answer, report.targets.as_slice()) {
+        (Some(Answer::Joined(_)), _) => format!("Joined the group{more}"),
+        (Some(Answer::RequestFiled(_)), _) => {
+            "Join request sent: an admin has to approve it".to_string()
+        }
+        (_, [one]) => format!(
+            "{}: {}: {}{more}",
+            report.title,
+            one.display(),
+            one.outcome.words()
+        ),
+        _ => format!("{}: {}{more}", report.title, report.summary()),
+    }
 }

@@ -1,43 +1,13 @@
 //! Reducer tests for the moderation keys: which dialog or confirm each opens, what it sends,
 //! what it refuses to send and why, and how answers are shown.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
-use super::*;
-use crate::app::keymap::Keymap;
-use crate::domain::*;
+use crate::app::test_support::*;
 use crate::ops::{Answer, Op, OpId, OpReport, Outcome, Setting, TargetOutcome};
-
-const S1: SessionId = SessionId(1);
-
-fn key(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-fn code(k: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(k, KeyModifiers::NONE))
-}
-fn ctrl(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-fn gid(n: u32) -> GroupId {
-    GroupId(format!("1203630000000000{n:02}@g.us"))
-}
-fn press(s: &mut AppState, keys: &str) -> Vec<Effect> {
-    keys.chars().flat_map(|c| update(s, key(c))).collect()
-}
-
-fn person(n: u32, role: Role) -> Participant {
-    Participant {
-        jid: format!("9{n:04}@lid"),
-        phone: Some(format!("+1555000{n:04}")),
-        lid: Some(format!("9{n:04}@lid")),
-        role,
-    }
-}
 
 /// "Alpha" (admin, three members, two requests) selected; "Zulu" where we are a member.
 fn fixture() -> AppState {
-    let mut s = AppState::new(Keymap::default(), 1_800_000_000);
     let group = |n, subject: &str, role| GroupSummary {
         id: gid(n),
         subject: subject.into(),
@@ -51,12 +21,8 @@ fn fixture() -> AppState {
         },
         ..Default::default()
     };
-    for u in [
-        Update::Session {
-            id: S1,
-            phone: Some("+15550001111".into()),
-            name: None,
-        },
+    let s = state_after([
+        session_s1(),
         Update::Groups {
             session: S1,
             groups: vec![
@@ -85,9 +51,7 @@ fn fixture() -> AppState {
                 })
                 .collect(),
         },
-    ] {
-        update(&mut s, Msg::EngineBatch(vec![u]));
-    }
+    ]);
     assert_eq!(s.current_group, Some(gid(1)));
     s
 }

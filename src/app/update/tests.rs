@@ -2,19 +2,9 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::*;
-use crate::app::keymap::Keymap;
-use crate::domain::*;
-
-fn key(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-fn code(k: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(k, KeyModifiers::NONE))
-}
-fn gid(n: u32) -> GroupId {
-    GroupId(format!("1203630000000000{n:02}@g.us"))
-}
+use crate::app::state::EVENTS_CAP;
+use crate::app::test_support::*;
+use crate::app::update::normalize_phone;
 
 fn group(n: u32, subject: &str, size: usize, role: Role, pending: usize) -> GroupSummary {
     GroupSummary {
@@ -31,32 +21,14 @@ fn group(n: u32, subject: &str, size: usize, role: Role, pending: usize) -> Grou
     }
 }
 
-fn person(n: u32, role: Role) -> Participant {
-    Participant {
-        jid: format!("9{n:04}@lid"),
-        phone: Some(format!("+1555000{n:04}")),
-        lid: Some(format!("9{n:04}@lid")),
-        role,
-    }
-}
-
 /// One session with three groups, the first selected.
 fn fixture() -> AppState {
-    let mut s = AppState::new(Keymap::default(), 1_800_000_000);
+    let mut s = state_after([session_s1()]);
     s.size = (120, 40);
-    let s1 = SessionId(1);
-    update(
-        &mut s,
-        Msg::EngineBatch(vec![Update::Session {
-            id: s1,
-            phone: Some("+15550001111".into()),
-            name: None,
-        }]),
-    );
     let effects = update(
         &mut s,
         Msg::EngineBatch(vec![Update::Groups {
-            session: s1,
+            session: S1,
             groups: vec![
                 group(1, "Bravo", 10, Role::Admin, 2),
                 group(2, "Alpha", 1024, Role::SuperAdmin, 0),
@@ -69,11 +41,11 @@ fn fixture() -> AppState {
         effects,
         vec![
             Effect::Send(Action::LoadRoster {
-                session: s1,
+                session: S1,
                 group: gid(2)
             }),
             Effect::Send(Action::LoadRequests {
-                session: s1,
+                session: S1,
                 group: gid(2)
             })
         ]
@@ -237,10 +209,10 @@ fn roster_requests_marks_and_events() {
         kind: GroupEventKind::InviteReset,
         found_on_reconnect: false,
     };
-    for _ in 0..(super::EVENTS_CAP + 5) {
+    for _ in 0..(EVENTS_CAP + 5) {
         update(&mut s, Msg::EngineBatch(vec![Update::Event(event.clone())]));
     }
-    assert_eq!(s.events.len(), super::EVENTS_CAP);
+    assert_eq!(s.events.len(), EVENTS_CAP);
     update(
         &mut s,
         Msg::EngineBatch(vec![Update::Group {
