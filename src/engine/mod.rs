@@ -7,10 +7,12 @@ pub mod cache_writer;
 pub mod community;
 pub mod convert;
 pub mod endpoint;
+mod fetch;
 pub mod first_frame;
 pub mod group_list;
 pub mod model;
 pub mod moderate;
+mod op_runner;
 pub mod queries;
 pub mod reconnect_diff;
 pub mod requests;
@@ -19,6 +21,8 @@ pub mod session;
 pub mod shared_store;
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -29,10 +33,11 @@ use tokio::task::JoinHandle;
 pub use endpoint::Endpoint;
 pub use first_frame::first_frame;
 use session::{SessionCmd, SessionTask};
+use shared_store::SharedStore;
 
 use crate::domain::SessionId;
 use crate::paths::private_dir;
-use crate::protocol::{Action, Update};
+use crate::protocol::{Action, Filter, Format, Table, Update};
 use crate::store::{CachedSession, Store};
 
 pub struct EngineConfig {
@@ -111,69 +116,95 @@ async fn run(
     mut actions: mpsc::UnboundedReceiver<Action>,
     ui: mpsc::UnboundedSender<Update>,
 ) {
-    let updates = ui.clone();
-    let mut sessions: BTreeMap<SessionId, Running> = BTreeMap::new();
-    // Each session starts from the cache as it last saw it, and reports what changed since on
-    // its first sync. Read here, off the first frame's path (the UI drew it from `first_frame`).
-    let mut given = Vec::new();
-    if let Some(db) = config.database.clone() {
-        given = tokio::task::spawn_blocking(move || {
-            Store::open(&db)
-                .and_then(|s| s.load_cache())
-                .unwrap_or_default()
-        })
-        .await
-        .unwrap_or_default();
-    }
-    let mut cache: BTreeMap<SessionId, CachedSession> =
-        given.into_iter().map(|c| (c.id, c)).collect();
+    let mut cache = read_cache(config.database.clone()).await;
     if let Err(e) = private_dir(&config.sessions_dir) {
-        let _ = updates.send(Update::Error {
+        let _ = ui.send(Update::Error {
             session: None,
             message: format!("cannot create {}: {e}", config.sessions_dir.display()),
         });
     }
-    let store = config
-        .database
-        .as_ref()
-        .and_then(|path| match Store::open(path) {
-            Ok(s) => Some(Arc::new(Mutex::new(s))),
-            Err(e) => {
-                tracing::error!("cannot open {}: {e}", path.display());
-                let _ = updates.send(Update::Error {
-                    session: None,
-                    message: format!("cannot open {}: {e}", path.display()),
-                });
-                None
-            }
-        });
+    let store = open_store(config.database.as_deref(), &ui);
     // With a database, updates pass through the cache writer on their way to the UI.
-    let mut writer = None;
-    let updates = match &store {
+    let (updates, writer) = match &store {
         Some(store) => {
             let (tx, rx) = mpsc::unbounded_channel();
-            writer = Some(tokio::spawn(cache_writer::forward(
-                rx,
-                ui.clone(),
-                store.clone(),
-            )));
-            tx
+            let writer = tokio::spawn(cache_writer::forward(rx, ui.clone(), store.clone()));
+            (tx, Some(writer))
         }
-        None => updates,
+        None => (ui, None),
     };
-    let start = |id: SessionId,
-                 sessions: &mut BTreeMap<SessionId, Running>,
-                 cached: Option<CachedSession>| {
-        let dir = config.sessions_dir.join(id.0.to_string());
+    let mut engine = Engine {
+        config,
+        store,
+        updates,
+        sessions: BTreeMap::new(),
+    };
+    for id in existing_sessions(&engine.config.sessions_dir) {
+        engine.start(id, cache.remove(&id));
+    }
+    while let Some(action) = actions.recv().await {
+        if engine.route(action).is_break() {
+            break;
+        }
+    }
+    engine.shutdown(writer).await;
+}
+
+/// Each session starts from the cache as it last saw it, and reports what changed since on its
+/// first sync. Read here, off the first frame's path (the UI drew it from `first_frame`).
+async fn read_cache(database: Option<PathBuf>) -> BTreeMap<SessionId, CachedSession> {
+    let Some(db) = database else {
+        return BTreeMap::new();
+    };
+    let given = tokio::task::spawn_blocking(move || {
+        Store::open(&db)
+            .and_then(|s| s.load_cache())
+            .unwrap_or_default()
+    })
+    .await
+    .unwrap_or_default();
+    given.into_iter().map(|c| (c.id, c)).collect()
+}
+
+/// The app database the sessions share; `None` without one, or when it cannot be opened (the
+/// UI hears why).
+fn open_store(database: Option<&Path>, ui: &mpsc::UnboundedSender<Update>) -> Option<SharedStore> {
+    let path = database?;
+    match Store::open(path) {
+        Ok(s) => Some(Arc::new(Mutex::new(s))),
+        Err(e) => {
+            tracing::error!("cannot open {}: {e}", path.display());
+            let _ = ui.send(Update::Error {
+                session: None,
+                message: format!("cannot open {}: {e}", path.display()),
+            });
+            None
+        }
+    }
+}
+
+/// The engine task's state: the running sessions and what they share.
+struct Engine {
+    config: EngineConfig,
+    store: Option<SharedStore>,
+    /// Toward the UI (through the cache writer, with a database).
+    updates: mpsc::UnboundedSender<Update>,
+    sessions: BTreeMap<SessionId, Running>,
+}
+
+impl Engine {
+    /// Starts session `id` in its own task, from what the cache had of it.
+    fn start(&mut self, id: SessionId, cached: Option<CachedSession>) {
+        let dir = self.config.sessions_dir.join(id.0.to_string());
         if let Err(e) = private_dir(&dir) {
-            let _ = updates.send(Update::Error {
+            let _ = self.updates.send(Update::Error {
                 session: Some(id),
                 message: format!("cannot create {}: {e}", dir.display()),
             });
             return;
         }
         let (tx, rx) = mpsc::unbounded_channel();
-        let _ = updates.send(Update::Session {
+        let _ = self.updates.send(Update::Session {
             id,
             phone: None,
             name: None,
@@ -182,70 +213,58 @@ async fn run(
             SessionTask {
                 id,
                 dir,
-                endpoint: config.endpoint.clone(),
-                updates: updates.clone(),
+                endpoint: self.config.endpoint.clone(),
+                updates: self.updates.clone(),
                 commands: rx,
-                store: store.clone(),
-                op_timeout: config.op_timeout,
+                store: self.store.clone(),
+                op_timeout: self.config.op_timeout,
                 cached,
             }
             .run(),
         );
-        sessions.insert(id, Running { commands: tx, task });
-    };
-    for id in existing_sessions(&config.sessions_dir) {
-        start(id, &mut sessions, cache.remove(&id));
+        self.sessions.insert(id, Running { commands: tx, task });
     }
-    while let Some(action) = actions.recv().await {
-        sessions.retain(|_, s| !s.task.is_finished());
+
+    /// A new session, numbered after every one running or on disk.
+    fn new_session(&mut self) {
+        let used = existing_sessions(&self.config.sessions_dir);
+        let next = self
+            .sessions
+            .keys()
+            .chain(used.iter())
+            .map(|s| s.0)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        self.start(SessionId(next), None);
+    }
+
+    /// Carries out one action of the UI, or hands it to its session; `Break` on shutdown.
+    fn route(&mut self, action: Action) -> ControlFlow<()> {
+        self.sessions.retain(|_, s| !s.task.is_finished());
         let (id, cmd) = match action {
             Action::NewSession => {
-                let used = existing_sessions(&config.sessions_dir);
-                let next = sessions
-                    .keys()
-                    .chain(used.iter())
-                    .map(|s| s.0)
-                    .max()
-                    .unwrap_or(0)
-                    + 1;
-                start(SessionId(next), &mut sessions, None);
-                continue;
+                self.new_session();
+                return ControlFlow::Continue(());
             }
-            Action::Shutdown => break,
+            Action::Shutdown => return ControlFlow::Break(()),
             Action::LoadHistory { group, before } => {
-                match &store {
-                    Some(store) => tokio::spawn(queries::history(
-                        store.clone(),
-                        group,
-                        before,
-                        updates.clone(),
-                    )),
-                    None => tokio::spawn(queries::no_database(updates.clone())),
-                };
-                continue;
+                let updates = self.updates.clone();
+                self.query(|store| queries::history(store, group, before, updates));
+                return ControlFlow::Continue(());
             }
             Action::LoadAudit => {
-                match &store {
-                    Some(store) => tokio::spawn(queries::audit(store.clone(), updates.clone())),
-                    None => tokio::spawn(queries::no_database(updates.clone())),
-                };
-                continue;
+                let updates = self.updates.clone();
+                self.query(|store| queries::audit(store, updates));
+                return ControlFlow::Continue(());
             }
             Action::Export {
                 table,
                 format,
                 filter,
             } => {
-                match (&store, &config.database) {
-                    (Some(store), Some(db)) => tokio::spawn(queries::export(
-                        store.clone(),
-                        db.with_file_name("exports"),
-                        (table, format, filter),
-                        updates.clone(),
-                    )),
-                    _ => tokio::spawn(queries::no_database(updates.clone())),
-                };
-                continue;
+                self.export((table, format, filter));
+                return ControlFlow::Continue(());
             }
             Action::PairWithPhone { session, phone } => (session, SessionCmd::PairWithPhone(phone)),
             Action::CancelPairing(s) => (s, SessionCmd::Cancel),
@@ -260,27 +279,57 @@ async fn run(
                 op,
             } => (session, SessionCmd::Run { id, group, op }),
         };
-        match sessions.get(&id) {
+        match self.sessions.get(&id) {
             Some(s) => {
                 let _ = s.commands.send(cmd);
             }
             None => {
-                let _ = updates.send(Update::Error {
+                let _ = self.updates.send(Update::Error {
                     session: Some(id),
                     message: format!("session {id} is not running"),
                 });
             }
         }
+        ControlFlow::Continue(())
     }
-    for s in sessions.values() {
-        let _ = s.commands.send(SessionCmd::Shutdown);
+
+    /// Runs a read of the app database in its own task; without one, the UI hears there is none.
+    fn query<F>(&self, read: impl FnOnce(SharedStore) -> F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        match &self.store {
+            Some(store) => tokio::spawn(read(store.clone())),
+            None => tokio::spawn(queries::no_database(self.updates.clone())),
+        };
     }
-    for (_, s) in sessions {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s.task).await;
+
+    /// Writes a table to a file under `exports/` beside the database.
+    fn export(&self, what: (Table, Format, Filter)) {
+        let updates = self.updates.clone();
+        match (&self.store, &self.config.database) {
+            (Some(store), Some(db)) => tokio::spawn(queries::export(
+                store.clone(),
+                db.with_file_name("exports"),
+                what,
+                updates,
+            )),
+            _ => tokio::spawn(queries::no_database(updates)),
+        };
     }
-    // The cache writer ends once every sender is gone, after its last batch.
-    drop(updates);
-    if let Some(writer) = writer {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), writer).await;
+
+    /// Stops every session (waiting a little for each), then lets the cache writer finish.
+    async fn shutdown(self, writer: Option<JoinHandle<()>>) {
+        for s in self.sessions.values() {
+            let _ = s.commands.send(SessionCmd::Shutdown);
+        }
+        for (_, s) in self.sessions {
+            let _ = tokio::time::timeout(Duration::from_secs(5), s.task).await;
+        }
+        // The cache writer ends once every sender is gone, after its last batch.
+        drop(self.updates);
+        if let Some(writer) = writer {
+            let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+        }
     }
 }

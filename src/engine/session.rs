@@ -1,33 +1,34 @@
 //! One session's task: owns its whatsapp-rust bot and key store, turns protocol events into
-//! `Update`s and commands into requests. Slow requests run in spawned tasks whose results come
-//! back through `Internal`, so the task itself never blocks on the network.
+//! `Update`s and commands into requests. Slow requests run in spawned tasks (reads in `fetch`,
+//! operations in `op_runner`) whose results come back through `Internal`, so the task itself
+//! never blocks on the network.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use whatsapp_rust::Client;
 use whatsapp_rust::pair_code::PairCodeOptions;
-use whatsapp_rust::types::events::Event;
+use whatsapp_rust::types::events::{Event, GroupUpdate, PictureUpdate};
+use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction;
 
 use super::bot::{BuiltBot, build_bot};
 use super::convert::{self, Me};
 use super::endpoint::Endpoint;
-use super::group_list;
+use super::fetch;
 use super::model::SessionModel;
-use super::moderate;
-use super::requests::fetch_requests;
-use crate::domain::{ConnState, GroupId, GroupSummary, JoinRequest, Participant, SessionId};
-use crate::ops::{Answer, Op, OpId, OpReport, Outcome};
+use super::op_runner::{OpOrder, OpRunner};
+use crate::domain::{
+    CommunityMark, ConnState, GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest,
+    Participant, SessionId,
+};
+use crate::ops::{Answer, Op, OpId, OpReport};
 use crate::protocol::Update;
-use crate::store::OpRecord;
 
 /// The app database, shared by the sessions; writes are short and run off the async threads.
 pub use super::shared_store::SharedStore;
-use super::shared_store::{with_store, with_store_in_place};
 
 /// What the engine asks one session to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +49,8 @@ pub enum SessionCmd {
     Shutdown,
 }
 
-enum Internal {
+/// What the session's own tasks (fetches, operations, pairing) tell it.
+pub(super) enum Internal {
     OpDone(OpReport, Option<Duration>),
     // Each fetch carries the model's notification number from when it started.
     Groups(Result<Vec<GroupSummary>, String>, u64, SyncReason),
@@ -76,19 +78,6 @@ enum Internal {
     FetchDone(u64),
 }
 
-/// Held by a fetch's task: when the task ends (after its last answer, or early), the session
-/// hears that the fetch is done, so the model stops keeping notifications for it.
-struct FetchGuard {
-    tx: mpsc::UnboundedSender<Internal>,
-    since: u64,
-}
-
-impl Drop for FetchGuard {
-    fn drop(&mut self) {
-        let _ = self.tx.send(Internal::FetchDone(self.since));
-    }
-}
-
 /// The stamp for what a fetch finds missed: only the sync after a connect diffs against what we
 /// had (otherwise a change its answer raced with is announced by its own notification).
 fn missed_since_connect(sync: Option<SyncReason>) -> Option<i64> {
@@ -98,7 +87,7 @@ fn missed_since_connect(sync: Option<SyncReason>) -> Option<i64> {
 /// Why the group list is loaded: on (re)connect (or `r`) the differences with what we had are
 /// what was missed; after our own community change they are its known effects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SyncReason {
+pub(super) enum SyncReason {
     Connected,
     AfterOwnChange,
 }
@@ -255,23 +244,7 @@ impl Live {
                 session: Some(self.id),
                 message: format!("pairing failed: {}", e.error),
             }),
-            Event::Connected(_) => {
-                self.linked = true;
-                self.model.me = Me {
-                    pn_user: client.pn().map(|j| j.user.to_string()),
-                    lid_user: client.lid().map(|j| j.user.to_string()),
-                };
-                self.send(Update::Session {
-                    id: self.id,
-                    phone: client.pn().as_ref().and_then(convert::phone_of),
-                    name: None,
-                });
-                self.send(Update::Conn {
-                    session: self.id,
-                    state: ConnState::Connected,
-                });
-                self.load_groups(client, SyncReason::Connected);
-            }
+            Event::Connected(_) => self.on_connected(client),
             Event::Disconnected(d) => self.send(Update::Conn {
                 session: self.id,
                 state: ConnState::Disconnected {
@@ -288,176 +261,138 @@ impl Live {
                 });
                 return Flow::Stop;
             }
-            Event::GroupUpdate(u) => {
-                let group = convert::group_id(&u.group_jid);
-                let known = self.model.groups.contains_key(&group);
-                for update in self.model.apply(u) {
-                    self.send(update);
-                }
-                // Added to a group we did not have (a new subgroup, a join): load it.
-                if !known
-                    && matches!(
-                        u.action,
-                        whatsapp_rust::wacore::stanza::groups::GroupNotificationAction::Create { .. }
-                            | whatsapp_rust::wacore::stanza::groups::GroupNotificationAction::Add { .. }
-                    )
-                {
-                    self.load_group(client, group);
-                }
-            }
+            Event::GroupUpdate(u) => self.on_group_update(client, u),
             Event::PictureUpdate(p) if p.jid.server == whatsapp_rust::Server::Group => {
-                let group = convert::group_id(&p.jid);
-                let subject = self
-                    .model
-                    .groups
-                    .get(&group)
-                    .map(|g| g.subject.clone())
-                    .unwrap_or_else(|| group.to_string());
-                self.send(Update::Event(crate::domain::GroupEvent {
-                    at: p.timestamp.timestamp(),
-                    session: self.id,
-                    group,
-                    group_subject: subject,
-                    actor: p.author.as_ref().and_then(convert::phone_of),
-                    kind: crate::domain::GroupEventKind::PictureChanged { removed: p.removed },
-                    found_on_reconnect: false,
-                }));
+                self.on_picture(p)
             }
             _ => {}
         }
         Flow::Continue
     }
 
+    /// Logged in: who we are, then the group list (what changed while away shows as missed).
+    fn on_connected(&mut self, client: &Arc<Client>) {
+        self.linked = true;
+        self.model.me = Me {
+            pn_user: client.pn().map(|j| j.user.to_string()),
+            lid_user: client.lid().map(|j| j.user.to_string()),
+        };
+        self.send(Update::Session {
+            id: self.id,
+            phone: client.pn().as_ref().and_then(convert::phone_of),
+            name: None,
+        });
+        self.send(Update::Conn {
+            session: self.id,
+            state: ConnState::Connected,
+        });
+        self.load_groups(client, SyncReason::Connected);
+    }
+
+    fn on_group_update(&mut self, client: &Arc<Client>, u: &GroupUpdate) {
+        let group = convert::group_id(&u.group_jid);
+        let known = self.model.groups.contains_key(&group);
+        for update in self.model.apply(u) {
+            self.send(update);
+        }
+        // Added to a group we did not have (a new subgroup, a join): load it.
+        if !known
+            && matches!(
+                u.action,
+                GroupNotificationAction::Create { .. } | GroupNotificationAction::Add { .. }
+            )
+        {
+            self.load_group(client, group);
+        }
+    }
+
+    /// A group's picture changed: a feed event (the picture itself is not shown).
+    fn on_picture(&self, p: &PictureUpdate) {
+        let group = convert::group_id(&p.jid);
+        let subject = self
+            .model
+            .groups
+            .get(&group)
+            .map(|g| g.subject.clone())
+            .unwrap_or_else(|| group.to_string());
+        self.send(Update::Event(GroupEvent {
+            at: p.timestamp.timestamp(),
+            session: self.id,
+            group,
+            group_subject: subject,
+            actor: p.author.as_ref().and_then(convert::phone_of),
+            kind: GroupEventKind::PictureChanged { removed: p.removed },
+            found_on_reconnect: false,
+        }));
+    }
+
     async fn on_command(&mut self, client: &Arc<Client>, cmd: SessionCmd) -> Flow {
         match cmd {
-            SessionCmd::PairWithPhone(phone) => {
-                let client = client.clone();
-                let tx = self.internal.clone();
-                tokio::spawn(async move {
-                    let options = PairCodeOptions {
-                        phone_number: phone,
-                        ..Default::default()
-                    };
-                    let result = client
-                        .pair_with_code(options)
-                        .await
-                        .map_err(|e| format!("{e}"));
-                    let _ = tx.send(Internal::PairCode(result));
-                });
-                Flow::Continue
-            }
+            SessionCmd::PairWithPhone(phone) => self.pair_with_phone(client, phone),
             SessionCmd::Cancel if !self.linked => {
                 remove_keys(&self.dir);
                 self.send(Update::SessionRemoved(self.id));
-                Flow::Stop
+                return Flow::Stop;
             }
-            SessionCmd::Cancel => Flow::Continue,
+            SessionCmd::Cancel => {}
             SessionCmd::Logout => {
                 client.logout().await;
                 remove_keys(&self.dir);
                 self.send(Update::SessionRemoved(self.id));
-                Flow::Stop
+                return Flow::Stop;
             }
-            SessionCmd::Refresh => {
-                self.load_groups(client, SyncReason::Connected);
-                Flow::Continue
-            }
-            SessionCmd::LoadRoster(group) => {
-                self.watched = Some(group.clone());
-                // The roster from the last group list shows at once; the fresh one follows.
-                if self.model.rosters.contains_key(&group) {
-                    self.send(self.model.roster_update(&group));
-                }
-                if self
-                    .model
-                    .groups
-                    .get(&group)
-                    .is_some_and(|g| g.community == crate::domain::CommunityMark::Community)
-                {
-                    self.load_members(client, group.clone());
-                }
-                self.load_group(client, group);
-                Flow::Continue
-            }
-            SessionCmd::LoadRequests(group) => {
-                self.load_requests(client, group);
-                Flow::Continue
-            }
-            SessionCmd::Run { id, group, op } => {
-                self.run_op(client, id, group, op);
-                Flow::Continue
-            }
-            SessionCmd::Shutdown => Flow::Stop,
+            SessionCmd::Refresh => self.load_groups(client, SyncReason::Connected),
+            SessionCmd::LoadRoster(group) => self.open_group(client, group),
+            SessionCmd::LoadRequests(group) => self.load_requests(client, group),
+            SessionCmd::Run { id, group, op } => self.run_op(client, id, group, op),
+            SessionCmd::Shutdown => return Flow::Stop,
         }
+        Flow::Continue
+    }
+
+    /// Asks for a code to type on the phone instead of scanning a QR code.
+    fn pair_with_phone(&self, client: &Arc<Client>, phone: String) {
+        let client = client.clone();
+        let tx = self.internal.clone();
+        tokio::spawn(async move {
+            let options = PairCodeOptions {
+                phone_number: phone,
+                ..Default::default()
+            };
+            let result = client
+                .pair_with_code(options)
+                .await
+                .map_err(|e| format!("{e}"));
+            let _ = tx.send(Internal::PairCode(result));
+        });
+    }
+
+    /// The UI shows a group's roster: the one from the last group list at once, then a fresh
+    /// one (of a community: also its groups' members, merged).
+    fn open_group(&mut self, client: &Arc<Client>, group: GroupId) {
+        self.watched = Some(group.clone());
+        if self.model.rosters.contains_key(&group) {
+            self.send(self.model.roster_update(&group));
+        }
+        if self
+            .model
+            .groups
+            .get(&group)
+            .is_some_and(|g| g.community == CommunityMark::Community)
+        {
+            self.load_members(client, group.clone());
+        }
+        self.load_group(client, group);
     }
 
     fn on_internal(&mut self, client: &Arc<Client>, msg: Internal) {
         match msg {
-            Internal::OpDone(report, pause) => {
-                if let Some(pause) = pause {
-                    let until = tokio::time::Instant::now() + pause;
-                    if let Ok(mut p) = self.paused_until.lock() {
-                        *p = Some(until);
-                    }
-                    self.send(Update::Paused {
-                        session: self.id,
-                        until: report.at + i64::try_from(pause.as_secs()).unwrap_or(60),
-                    });
-                }
-                // New memberships and community changes show in the group list after a reload.
-                let restructured = matches!(
-                    report.action,
-                    "link" | "unlink" | "deactivate" | "create-community" | "create-subgroup"
-                );
-                if report.outcome.is_done()
-                    && (restructured
-                        || matches!(report.answer, Some(Answer::Joined(_) | Answer::Created(_))))
-                {
-                    self.load_groups(client, SyncReason::AfterOwnChange);
-                }
-                if report.action == "leave"
-                    && report.outcome.is_done()
-                    && let Some(g) = &report.group
-                {
-                    self.model.groups.remove(g);
-                    self.send(Update::GroupGone {
-                        session: self.id,
-                        group: g.clone(),
-                    });
-                }
-                self.send(Update::OpDone(Box::new(report)));
-            }
+            Internal::OpDone(report, pause) => self.on_op_done(client, report, pause),
             Internal::Groups(Ok(groups), since, sync) => {
-                let now = chrono::Utc::now().timestamp();
-                let (update, missed) = self.model.set_groups(groups, since, now);
-                // Our own change is in the feed already (its notifications): no "missed" diff.
-                let missed = if sync == SyncReason::AfterOwnChange {
-                    Vec::new()
-                } else {
-                    missed
-                };
-                self.send(update);
-                // The tree shows every subgroup of our communities, joined or not.
-                for community in self.model.communities() {
-                    self.load_subgroups(client, community);
-                }
-                for e in missed {
-                    self.send(Update::Event(e));
-                }
+                self.on_groups(client, groups, since, sync)
             }
             Internal::Group(Ok((summary, roster)), since, sync) => {
-                let id = summary.id.clone();
-                let diff = missed_since_connect(sync);
-                let missed = self.model.set_group(summary, roster, since, diff);
-                self.send(self.model.group_update(&id));
-                // Of the group list's rosters, the UI gets the one it shows, and any other
-                // when it opens it (from the model, at once).
-                if sync.is_none() || self.watched.as_ref() == Some(&id) {
-                    self.send(self.model.roster_update(&id));
-                }
-                for e in missed {
-                    self.send(Update::Event(e));
-                }
+                self.on_group(summary, roster, since, sync)
             }
             Internal::Synced { failed } => {
                 // The cache keeps every roster, for the next start's reconnect diff.
@@ -510,113 +445,119 @@ impl Live {
         }
     }
 
-    /// Sends one operation in its own task: recorded as sent, run (after any 429 pause), then
-    /// its answer recorded and reported.
+    /// An operation was answered: a 429 pauses the next ones, and what it changed that no
+    /// notification tells (new memberships, community changes, our leaving) is reloaded or
+    /// applied before its report.
+    fn on_op_done(&mut self, client: &Arc<Client>, report: OpReport, pause: Option<Duration>) {
+        if let Some(pause) = pause {
+            let until = tokio::time::Instant::now() + pause;
+            if let Ok(mut p) = self.paused_until.lock() {
+                *p = Some(until);
+            }
+            self.send(Update::Paused {
+                session: self.id,
+                until: report.at + i64::try_from(pause.as_secs()).unwrap_or(60),
+            });
+        }
+        // New memberships and community changes show in the group list after a reload.
+        let restructured = matches!(
+            report.action,
+            "link" | "unlink" | "deactivate" | "create-community" | "create-subgroup"
+        );
+        if report.outcome.is_done()
+            && (restructured
+                || matches!(report.answer, Some(Answer::Joined(_) | Answer::Created(_))))
+        {
+            self.load_groups(client, SyncReason::AfterOwnChange);
+        }
+        if report.action == "leave"
+            && report.outcome.is_done()
+            && let Some(g) = &report.group
+        {
+            self.model.groups.remove(g);
+            self.send(Update::GroupGone {
+                session: self.id,
+                group: g.clone(),
+            });
+        }
+        self.send(Update::OpDone(Box::new(report)));
+    }
+
+    /// A fresh group list (a fetch begun at `since`); the rosters follow one by one.
+    fn on_groups(
+        &mut self,
+        client: &Arc<Client>,
+        groups: Vec<GroupSummary>,
+        since: u64,
+        sync: SyncReason,
+    ) {
+        let now = chrono::Utc::now().timestamp();
+        let (update, missed) = self.model.set_groups(groups, since, now);
+        // Our own change is in the feed already (its notifications): no "missed" diff.
+        let missed = if sync == SyncReason::AfterOwnChange {
+            Vec::new()
+        } else {
+            missed
+        };
+        self.send(update);
+        // The tree shows every subgroup of our communities, joined or not.
+        for community in self.model.communities() {
+            self.load_subgroups(client, community);
+        }
+        for e in missed {
+            self.send(Update::Event(e));
+        }
+    }
+
+    /// One group's fresh metadata and roster: of a group-list load (`sync`), or of a group
+    /// being opened.
+    fn on_group(
+        &mut self,
+        summary: GroupSummary,
+        roster: Vec<Participant>,
+        since: u64,
+        sync: Option<SyncReason>,
+    ) {
+        let id = summary.id.clone();
+        let diff = missed_since_connect(sync);
+        let missed = self.model.set_group(summary, roster, since, diff);
+        self.send(self.model.group_update(&id));
+        // Of the group list's rosters, the UI gets the one it shows, and any other
+        // when it opens it (from the model, at once).
+        if sync.is_none() || self.watched.as_ref() == Some(&id) {
+            self.send(self.model.roster_update(&id));
+        }
+        for e in missed {
+            self.send(Update::Event(e));
+        }
+    }
+
+    /// Sends one operation in its own task (see `op_runner`), with what the model knows of its
+    /// group now.
     fn run_op(&self, client: &Arc<Client>, id: OpId, group: Option<GroupId>, op: Op) {
-        let client = client.clone();
-        let tx = self.internal.clone();
-        let updates = self.updates.clone();
-        let store = self.store.clone();
-        let timeout = self.op_timeout;
-        let paused = self.paused_until.clone();
-        let session = self.id;
         let subject = group
             .as_ref()
             .and_then(|g| self.model.groups.get(g))
             .map(|g| g.subject.clone())
             .unwrap_or_default();
-        let actor = self.model.me.pn_user.as_ref().map(|u| format!("+{u}"));
-        let phones = self.phones(group.as_ref());
-        tokio::spawn(async move {
-            let wait = paused.lock().ok().and_then(|p| *p);
-            if let Some(until) = wait {
-                tokio::time::sleep_until(until).await;
-            }
-            let record = OpRecord {
-                session: session.0,
-                group: group.as_ref().map(|g| g.to_string()),
-                group_subject: subject.clone(),
-                action: op.name().to_string(),
-                title: op.title(),
-                actor,
-                at: chrono::Utc::now().timestamp(),
-            };
-            let row = match &store {
-                Some(store) => match with_store(store, move |s| s.record_sent(&record)).await {
-                    Ok(row) => Some(row),
-                    Err(why) => {
-                        // Not auditable means not sent: the log must not miss an action.
-                        let report = OpReport {
-                            id,
-                            session,
-                            group: group.clone(),
-                            group_subject: subject,
-                            action: op.name(),
-                            title: op.title(),
-                            outcome: Outcome::NotSent {
-                                why: format!("the audit log cannot be written: {why}"),
-                            },
-                            targets: Vec::new(),
-                            answer: None,
-                            at: chrono::Utc::now().timestamp(),
-                        };
-                        let _ = tx.send(Internal::OpDone(report, None));
-                        return;
-                    }
-                },
-                None => None,
-            };
-            // Bulk work: each answered batch goes into the audit log before the next is sent,
-            // so a crash mid-way loses no confirmed outcome.
-            let recorded = std::sync::atomic::AtomicUsize::new(0);
-            let progress = |so_far: &[crate::ops::TargetOutcome], total: usize| {
-                if total <= moderate::BATCH {
-                    return;
-                }
-                if let (Some(store), Some(row)) = (&store, row) {
-                    let from = recorded.load(std::sync::atomic::Ordering::Relaxed);
-                    let new = &so_far[from.min(so_far.len())..];
-                    let written = with_store_in_place(store, |s| s.record_targets(row, new));
-                    if let Err(e) = written {
-                        tracing::error!(%session, "cannot record outcomes: {e}");
-                    }
-                    recorded.store(so_far.len(), std::sync::atomic::Ordering::Relaxed);
-                }
-                let _ = updates.send(Update::OpProgress {
-                    id,
-                    done: so_far.len(),
-                    total,
-                });
-            };
-            let answered = moderate::run(
-                &client,
-                &op,
-                group.as_ref().map(GroupId::as_str),
-                &phones,
-                timeout,
-                progress,
-            )
-            .await;
-            let report = OpReport {
-                id,
-                session,
-                group,
-                group_subject: subject,
-                action: op.name(),
-                title: op.title(),
-                outcome: answered.outcome,
-                targets: answered.targets,
-                answer: answered.answer,
-                at: chrono::Utc::now().timestamp(),
-            };
-            if let (Some(store), Some(row)) = (store, row) {
-                let r = report.clone();
-                if let Err(e) = with_store(&store, move |s| s.record_answer(row, &r)).await {
-                    tracing::error!(%session, "cannot record an answer in the audit log: {e}");
-                }
-            }
-            let _ = tx.send(Internal::OpDone(report, answered.pause));
-        });
+        let order = OpOrder {
+            id,
+            session: self.id,
+            actor: self.model.me.pn_user.as_ref().map(|u| format!("+{u}")),
+            phones: self.phones(group.as_ref()),
+            group,
+            op,
+            subject,
+        };
+        let runner = OpRunner {
+            client: client.clone(),
+            store: self.store.clone(),
+            updates: self.updates.clone(),
+            internal: self.internal.clone(),
+            timeout: self.op_timeout,
+            paused_until: self.paused_until.clone(),
+        };
+        runner.spawn(order);
     }
 
     /// Phone numbers of the people in a group's roster and requests, by JID.
@@ -642,81 +583,6 @@ impl Live {
         out
     }
 
-    /// The group list (the pane fills at once), then every roster a few at a time, then the
-    /// join requests of the groups where we are admin and approval is on (the only ones that
-    /// can have any).
-    fn load_groups(&mut self, client: &Arc<Client>, sync: SyncReason) {
-        let client = client.clone();
-        let tx = self.internal.clone();
-        let me = self.model.me.clone();
-        let since = self.model.begin_fetch();
-        tokio::spawn(async move {
-            let _done = FetchGuard {
-                tx: tx.clone(),
-                since,
-            };
-            let list = group_list::list(&client, &me).await;
-            let ids: Vec<GroupId> = list
-                .as_ref()
-                .map(|l| l.iter().map(|g| g.id.clone()).collect())
-                .unwrap_or_default();
-            let listed = list.is_ok();
-            if tx.send(Internal::Groups(list, since, sync)).is_err() || !listed {
-                return;
-            }
-            let mut admin_approval = Vec::new();
-            let mut failed = 0;
-            let mut rosters = std::pin::pin!(group_list::rosters(client.clone(), ids, me));
-            while let Some((group, r)) = rosters.next().await {
-                match r {
-                    Ok(loaded) => {
-                        let g = &loaded.0;
-                        if g.settings.approval && g.my_role.is_some_and(|r| r.is_admin()) {
-                            admin_approval.push(group);
-                        }
-                        if tx
-                            .send(Internal::Group(Ok(loaded), since, Some(sync)))
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!("{e}");
-                        failed += 1;
-                    }
-                }
-            }
-            if tx.send(Internal::Synced { failed }).is_err() {
-                return;
-            }
-            for group in admin_approval {
-                let r = fetch_requests(&client, &group).await;
-                if tx
-                    .send(Internal::Requests(group, r, since, Some(sync)))
-                    .is_err()
-                {
-                    return;
-                }
-            }
-        });
-    }
-
-    fn load_group(&mut self, client: &Arc<Client>, group: GroupId) {
-        let client = client.clone();
-        let tx = self.internal.clone();
-        let me = self.model.me.clone();
-        let since = self.model.begin_fetch();
-        tokio::spawn(async move {
-            let _done = FetchGuard {
-                tx: tx.clone(),
-                since,
-            };
-            let result = group_list::roster(&client, &group, &me).await;
-            let _ = tx.send(Internal::Group(result, since, None));
-        });
-    }
-
     /// Hands every roster to the cache writer, which writes them a slice at a time between
     /// live updates (see `roster_backlog`). Shared with the model, not copied.
     fn persist_rosters(&self) {
@@ -732,36 +598,30 @@ impl Live {
         }
     }
 
-    fn load_subgroups(&self, client: &Arc<Client>, community: GroupId) {
-        let client = client.clone();
-        let tx = self.internal.clone();
-        tokio::spawn(async move {
-            let r = super::community::subgroups(&client, &community).await;
-            let _ = tx.send(Internal::Subgroups(community, r));
-        });
+    // The fetches (see `fetch`); those whose answers the model replays notifications over
+    // begin here, so notifications from now on are journaled for them.
+
+    fn load_groups(&mut self, client: &Arc<Client>, sync: SyncReason) {
+        let since = self.model.begin_fetch();
+        fetch::groups(client, &self.internal, self.model.me.clone(), since, sync);
     }
 
-    fn load_members(&self, client: &Arc<Client>, community: GroupId) {
-        let client = client.clone();
-        let tx = self.internal.clone();
-        tokio::spawn(async move {
-            let r = super::community::merged_participants(&client, &community).await;
-            let _ = tx.send(Internal::Members(community, r));
-        });
+    fn load_group(&mut self, client: &Arc<Client>, group: GroupId) {
+        let since = self.model.begin_fetch();
+        fetch::group(client, &self.internal, self.model.me.clone(), since, group);
     }
 
     fn load_requests(&mut self, client: &Arc<Client>, group: GroupId) {
-        let client = client.clone();
-        let tx = self.internal.clone();
         let since = self.model.begin_fetch();
-        tokio::spawn(async move {
-            let _done = FetchGuard {
-                tx: tx.clone(),
-                since,
-            };
-            let r = fetch_requests(&client, &group).await;
-            let _ = tx.send(Internal::Requests(group, r, since, None));
-        });
+        fetch::requests(client, &self.internal, since, group);
+    }
+
+    fn load_subgroups(&self, client: &Arc<Client>, community: GroupId) {
+        fetch::subgroups(client, &self.internal, community);
+    }
+
+    fn load_members(&self, client: &Arc<Client>, community: GroupId) {
+        fetch::members(client, &self.internal, community);
     }
 }
 

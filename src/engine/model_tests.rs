@@ -1,0 +1,371 @@
+//! The model patched by notifications and fetches that race with them.
+
+use super::*;
+use crate::domain::{GroupEventKind, Role};
+use whatsapp_rust::Jid;
+use whatsapp_rust::wacore::stanza::groups::{
+    GroupNotificationAction as A, GroupParticipantInfo, MembershipRequestMethod,
+};
+
+fn jid(s: &str) -> Jid {
+    s.parse().expect("jid")
+}
+
+fn info(lid: &str, phone: &str) -> GroupParticipantInfo {
+    GroupParticipantInfo {
+        jid: jid(&format!("{lid}@lid")),
+        phone_number: Some(jid(&format!("{phone}@s.whatsapp.net"))),
+        display_name: None,
+        r#type: None,
+        lid: None,
+        username: None,
+        join_time: None,
+        group_history_sent_state: None,
+    }
+}
+
+fn update(actor: Option<&str>, action: A) -> GroupUpdate {
+    GroupUpdate::builder()
+        .group_jid(jid("120363000000000001@g.us"))
+        .maybe_participant(actor.map(|a| jid(&format!("{a}@lid"))))
+        .timestamp(chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("time"))
+        .is_lid_addressing_mode(true)
+        .action(action)
+        .build()
+}
+
+fn model() -> SessionModel {
+    let mut m = SessionModel::new(SessionId(1));
+    m.me = Me {
+        pn_user: Some("15550001111".into()),
+        lid_user: Some("91111".into()),
+    };
+    let id = GroupId("120363000000000001@g.us".into());
+    let me = Participant {
+        jid: "91111@lid".into(),
+        phone: Some("+15550001111".into()),
+        lid: Some("91111@lid".into()),
+        role: Role::SuperAdmin,
+    };
+    let club = GroupSummary {
+        id,
+        subject: "Club".into(),
+        size: 1,
+        my_role: Some(Role::SuperAdmin),
+        ..Default::default()
+    };
+    m.set_groups(vec![club.clone()], 0, 0);
+    m.set_group(club, vec![me], 0, None);
+    m
+}
+
+fn gid() -> GroupId {
+    GroupId("120363000000000001@g.us".into())
+}
+
+#[test]
+fn requests_arrive_and_approval_turns_them_into_members() {
+    let mut m = model();
+    let out = m.apply(&update(
+        Some("93333"),
+        A::CreatedMembershipRequests {
+            request_method: MembershipRequestMethod::InviteLink,
+            parent_group_jid: None,
+            requests: vec![info("93333", "15550003333")],
+        },
+    ));
+    assert!(
+        matches!(out.last(), Some(Update::Event(e)) if matches!(e.kind, GroupEventKind::RequestCreated { .. }))
+    );
+    assert_eq!(m.groups[&gid()].pending, 1);
+    assert_eq!(m.requests[&gid()][0].phone.as_deref(), Some("+15550003333"));
+
+    // Approved: an add without "invite" reason by an admin.
+    let out = m.apply(&update(
+        Some("91111"),
+        A::Add {
+            participants: vec![info("93333", "15550003333")],
+            reason: None,
+        },
+    ));
+    assert!(
+        out.iter().any(
+            |u| matches!(u, Update::RequestsChanged { added, removed, .. }
+            if added.is_empty() && removed == &["93333@lid"])
+        ),
+        "the approved request goes, as a delta: {out:?}"
+    );
+    assert!(m.requests[&gid()].is_empty());
+    assert_eq!(m.groups[&gid()].size, 2);
+    assert!(
+        matches!(out.last(), Some(Update::Event(e)) if matches!(e.kind, GroupEventKind::Added { .. }))
+    );
+}
+
+#[test]
+fn a_list_without_rosters_keeps_what_we_knew_until_each_roster_arrives() {
+    let mut m = model();
+    let listed = GroupSummary {
+        id: gid(),
+        subject: "Club".into(),
+        size: 1,
+        ..Default::default()
+    };
+    let (_, missed) = m.set_groups(vec![listed.clone()], m.seq(), 5);
+    assert!(missed.is_empty());
+    assert_eq!(m.groups[&gid()].my_role, Some(Role::SuperAdmin));
+    assert_eq!(m.rosters[&gid()].len(), 1);
+    // Its roster: someone joined while we were away.
+    let mut roster = m.rosters[&gid()].as_ref().clone();
+    roster.push(Participant {
+        jid: "93333@lid".into(),
+        phone: Some("+15550003333".into()),
+        lid: Some("93333@lid".into()),
+        role: Role::Member,
+    });
+    let fresh = GroupSummary {
+        my_role: Some(Role::SuperAdmin),
+        size: 2,
+        ..listed
+    };
+    let missed = m.set_group(fresh, roster, m.seq(), Some(5));
+    assert!(
+        matches!(&missed[..], [e] if matches!(&e.kind, GroupEventKind::Joined { who, .. } if who == &["+15550003333"]) && e.found_on_reconnect && e.at == 5),
+        "{missed:?}"
+    );
+    // A group gone from the list takes its roster along.
+    m.set_groups(Vec::new(), m.seq(), 6);
+    assert!(m.rosters.is_empty());
+}
+
+#[test]
+fn a_fetch_older_than_a_notification_does_not_undo_it() {
+    let mut m = model();
+    // Nothing in flight: a notification is not kept.
+    m.apply(&update(
+        Some("93333"),
+        A::Description {
+            id: "d1".into(),
+            description: Some("rules".into()),
+        },
+    ));
+    assert!(m.journal.is_empty());
+    let since = m.begin_fetch();
+    let stale = m.groups[&gid()].clone();
+    let roster = m.rosters[&gid()].as_ref().clone();
+    // While the fetch is in flight, the subject changes and someone joins.
+    m.apply(&update(
+        Some("93333"),
+        A::Subject {
+            subject: "Club 2".into(),
+            subject_owner: None,
+            subject_time: None,
+        },
+    ));
+    m.apply(&update(
+        Some("93333"),
+        A::Add {
+            participants: vec![info("93333", "15550003333")],
+            reason: Some("invite".into()),
+        },
+    ));
+    // The answer, read before those changes, arrives last.
+    // Diffed as after a reconnect: the join seen live is not found again.
+    let missed = m.set_group(stale, roster, since, Some(1_800_000_100));
+    assert_eq!(m.groups[&gid()].subject, "Club 2");
+    assert_eq!(m.rosters[&gid()].len(), 2);
+    assert!(
+        missed.is_empty(),
+        "replayed changes are not announced twice: {missed:?}"
+    );
+    assert_eq!(m.journal.len(), 2);
+    // A fetch started after them needs no replay; once the older one is done, they go.
+    let later = m.begin_fetch();
+    let fresh = m.groups[&gid()].clone();
+    let roster = m.rosters[&gid()].as_ref().clone();
+    m.set_group(fresh, roster, later, None);
+    assert_eq!(m.rosters[&gid()].len(), 2);
+    m.fetch_done(since);
+    assert!(
+        m.journal.is_empty(),
+        "only what the later fetch may need is kept"
+    );
+    m.apply(&update(
+        Some("93333"),
+        A::Description {
+            id: "d1".into(),
+            description: Some("rules 2".into()),
+        },
+    ));
+    assert_eq!(m.journal.len(), 1);
+    m.fetch_done(later);
+    assert!(m.journal.is_empty());
+}
+
+#[test]
+fn revoked_requests_leave_and_promotions() {
+    let mut m = model();
+    m.set_requests(
+        &gid(),
+        vec![JoinRequest {
+            jid: "94444@lid".into(),
+            phone: Some("+15550004444".into()),
+            ..Default::default()
+        }],
+        m.seq(),
+        None,
+    );
+    let out = m.apply(&update(
+        Some("94444"),
+        A::RevokedMembershipRequests {
+            participants: vec![jid("94444@lid")],
+        },
+    ));
+    assert!(
+        matches!(out.last(), Some(Update::Event(e)) if e.kind == GroupEventKind::RequestRevoked { who: vec!["+15550004444".into()] })
+    );
+    assert_eq!(m.groups[&gid()].pending, 0);
+
+    m.apply(&update(
+        Some("95555"),
+        A::Add {
+            participants: vec![info("95555", "15550005555")],
+            reason: Some("invite".into()),
+        },
+    ));
+    let out = m.apply(&update(
+        Some("91111"),
+        A::Promote {
+            participants: vec![info("95555", "15550005555")],
+        },
+    ));
+    assert!(
+        out.iter()
+            .any(|u| matches!(u, Update::RosterChanged { upsert, removed, .. }
+        if removed.is_empty() && upsert.iter().any(|p| p.jid == "95555@lid" && p.role == Role::Admin)))
+    );
+    let out = m.apply(&update(
+        Some("95555"),
+        A::Remove {
+            participants: vec![info("95555", "15550005555")],
+            reason: None,
+        },
+    ));
+    assert!(
+        matches!(out.last(), Some(Update::Event(e)) if matches!(e.kind, GroupEventKind::Left { .. }))
+    );
+    assert!(
+        out.iter().any(
+            |u| matches!(u, Update::RosterChanged { removed, .. } if removed == &["95555@lid"])
+        )
+    );
+}
+
+#[test]
+fn being_removed_makes_the_group_go_away() {
+    let mut m = model();
+    let out = m.apply(&update(
+        Some("92222"),
+        A::Remove {
+            participants: vec![info("91111", "15550001111")],
+            reason: None,
+        },
+    ));
+    assert!(out.iter().any(|u| matches!(u, Update::GroupGone { .. })));
+    assert!(m.groups.is_empty());
+}
+
+#[test]
+fn a_setting_notification_changes_the_row_and_says_so() {
+    let mut m = model();
+    let day = crate::ops::disappearing_words(86_400);
+    let cases = [
+        (A::Locked { threshold: None }, "edit info", "admins only"),
+        (A::Unlocked, "edit info", "all members"),
+        (A::Announce, "send messages", "admins only"),
+        (A::NotAnnounce, "send messages", "all members"),
+        (
+            A::Ephemeral {
+                expiration: 86_400,
+                trigger: None,
+            },
+            "disappearing messages",
+            day.as_str(),
+        ),
+        (
+            A::MembershipApprovalMode { enabled: true },
+            "approve new members",
+            "on",
+        ),
+        (
+            A::MemberAddMode {
+                mode: "admin_add".into(),
+            },
+            "add members",
+            "admins only",
+        ),
+    ];
+    for (action, name, value) in cases {
+        let out = m.apply(&update(Some("91111"), action));
+        let said = GroupEventKind::SettingChanged {
+            name: name.into(),
+            value: value.into(),
+        };
+        assert!(
+            matches!(&out[..], [Update::Group { .. }, Update::Event(e)] if e.kind == said),
+            "{out:?}"
+        );
+    }
+    let expected = crate::domain::GroupSettings {
+        announce: false,
+        locked: false,
+        approval: true,
+        admin_add_only: Some(true),
+        ephemeral: 86_400,
+    };
+    assert_eq!(m.groups[&gid()].settings, expected);
+}
+
+#[test]
+fn linked_subgroups_follow_their_community_and_stay_when_it_goes() {
+    use whatsapp_rust::wacore_binary::builder::NodeBuilder;
+    let mut m = model();
+    let sub = GroupSummary {
+        id: GroupId("120363000000000002@g.us".into()),
+        subject: "Sub".into(),
+        ..Default::default()
+    };
+    let club = m.groups[&gid()].clone();
+    m.set_groups(vec![club, sub.clone()], m.seq(), 0);
+    let listed = |jids: &[&str]| {
+        let groups = jids
+            .iter()
+            .map(|j| NodeBuilder::new("group").attr("jid", j.to_string()).build());
+        NodeBuilder::new("link").children(groups).build()
+    };
+    let out = m.apply(&update(
+        Some("91111"),
+        A::Link {
+            link_type: "sub_group".into(),
+            raw: listed(&[sub.id.as_str(), "120363000000000009@g.us"]),
+        },
+    ));
+    assert_eq!(
+        m.groups[&sub.id].community,
+        CommunityMark::Subgroup { parent: gid() }
+    );
+    assert!(
+        matches!(&out[..], [Update::Group { group, .. }, Update::Event(e)]
+            if group.id == sub.id
+            && e.kind == GroupEventKind::Linked { groups: vec!["Sub".into(), "120363000000000009@g.us".into()] }),
+        "{out:?}"
+    );
+    let out = m.apply(&update(Some("91111"), A::Delete { reason: None }));
+    assert_eq!(m.groups[&sub.id].community, CommunityMark::None);
+    assert!(!m.groups.contains_key(&gid()));
+    assert!(
+        matches!(&out[..], [Update::Group { group, .. }, Update::GroupGone { .. }, Update::Event(e)]
+            if group.id == sub.id && e.kind == GroupEventKind::GroupDeleted && e.group_subject == "Club"),
+        "{out:?}"
+    );
+}
