@@ -47,6 +47,10 @@ impl Setting {
     }
 }
 
+/// WhatsApp's longest group subject and description, in characters.
+pub const SUBJECT_MAX: usize = 100;
+pub const DESCRIPTION_MAX: usize = 2048;
+
 /// The disappearing-message timers WhatsApp offers.
 pub const DISAPPEARING: [u32; 4] = [0, 86_400, 7 * 86_400, 90 * 86_400];
 

@@ -225,7 +225,7 @@ pub struct CreateDialog {
 
 impl CreateDialog {
     pub fn new(session: SessionId, kind: CreateKind) -> Self {
-        use crate::app::update::moderation::{DESCRIPTION_MAX, SUBJECT_MAX};
+        use crate::ops::{DESCRIPTION_MAX, SUBJECT_MAX};
         Self {
             session,
             kind,

@@ -13,7 +13,7 @@ use whatsapp_rust::Client;
 use super::convert::Me;
 use super::group_list;
 use super::requests::fetch_requests;
-use super::session::{Internal, SyncReason};
+use super::session_reports::{Internal, SyncReason};
 use crate::domain::GroupId;
 
 /// Held by a fetch's task: when the task ends (after its last answer, or early), the session
@@ -147,7 +147,7 @@ pub(super) fn subgroups(client: &Arc<Client>, tx: &UnboundedSender<Internal>, co
     let client = client.clone();
     let tx = tx.clone();
     tokio::spawn(async move {
-        let r = super::community::subgroups(&client, &community).await;
+        let r = super::moderate::community::subgroups(&client, &community).await;
         let _ = tx.send(Internal::Subgroups(community, r));
     });
 }
@@ -157,7 +157,7 @@ pub(super) fn members(client: &Arc<Client>, tx: &UnboundedSender<Internal>, comm
     let client = client.clone();
     let tx = tx.clone();
     tokio::spawn(async move {
-        let r = super::community::merged_participants(&client, &community).await;
+        let r = super::moderate::community::merged_participants(&client, &community).await;
         let _ = tx.send(Internal::Members(community, r));
     });
 }

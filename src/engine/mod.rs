@@ -4,7 +4,6 @@
 
 pub mod bot;
 pub mod cache_writer;
-pub mod community;
 pub mod convert;
 pub mod endpoint;
 mod fetch;
@@ -18,6 +17,7 @@ pub mod reconnect_diff;
 pub mod requests;
 pub mod roster_backlog;
 pub mod session;
+mod session_reports;
 pub mod shared_store;
 
 use std::collections::BTreeMap;

@@ -2,6 +2,7 @@
 //! per-participant outcomes in words. Never guesses: no answer is `Unknown`, a refusal keeps its
 //! code, and only what WhatsApp confirmed is `Done`. One module per family of operation.
 
+pub(super) mod community;
 mod create;
 mod group_edits;
 mod invites;
@@ -164,6 +165,6 @@ pub async fn run(
         | Op::Link(_)
         | Op::Unlink { .. }
         | Op::JoinSubgroup(_)
-        | Op::Deactivate => super::community::run(client, op, g, phones, timeout).await,
+        | Op::Deactivate => community::run(client, op, g, phones, timeout).await,
     }
 }

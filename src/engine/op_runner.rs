@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use whatsapp_rust::Client;
 
 use super::moderate::{self, Answered};
-use super::session::Internal;
+use super::session_reports::Internal;
 use super::shared_store::{SharedStore, with_store, with_store_in_place};
 use crate::domain::{GroupId, SessionId};
 use crate::ops::{Op, OpId, OpReport, Outcome, TargetOutcome};

@@ -21,14 +21,15 @@ use super::fetch;
 use super::model::SessionModel;
 use super::op_runner::{OpOrder, OpRunner};
 use crate::domain::{
-    CommunityMark, ConnState, GroupEvent, GroupEventKind, GroupId, GroupSummary, JoinRequest,
-    Participant, SessionId,
+    CommunityMark, ConnState, GroupEvent, GroupEventKind, GroupId, GroupSummary, Participant,
+    SessionId,
 };
 use crate::ops::{Answer, Op, OpId, OpReport};
 use crate::protocol::Update;
 
 /// The app database, shared by the sessions; writes are short and run off the async threads.
-pub use super::shared_store::SharedStore;
+pub use super::session_reports::{Internal, SyncReason};
+use super::shared_store::SharedStore;
 
 /// What the engine asks one session to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,47 +50,10 @@ pub enum SessionCmd {
     Shutdown,
 }
 
-/// What the session's own tasks (fetches, operations, pairing) tell it.
-pub(super) enum Internal {
-    OpDone(OpReport, Option<Duration>),
-    // Each fetch carries the model's notification number from when it started.
-    Groups(Result<Vec<GroupSummary>, String>, u64, SyncReason),
-    /// One group's roster: of a group-list load (`Some`), or of a group being opened.
-    Group(
-        Result<(GroupSummary, Vec<Participant>), String>,
-        u64,
-        Option<SyncReason>,
-    ),
-    /// A group-list load has all its rosters, but `failed` of them.
-    Synced {
-        failed: usize,
-    },
-    /// A group's join requests: of a group-list load (`Some`), or of a group being opened.
-    Requests(
-        GroupId,
-        Result<Vec<JoinRequest>, String>,
-        u64,
-        Option<SyncReason>,
-    ),
-    PairCode(Result<String, String>),
-    Subgroups(GroupId, Result<Vec<GroupSummary>, String>),
-    Members(GroupId, Result<Vec<Participant>, String>),
-    /// The fetch begun at this notification number has sent all it will.
-    FetchDone(u64),
-}
-
 /// The stamp for what a fetch finds missed: only the sync after a connect diffs against what we
 /// had (otherwise a change its answer raced with is announced by its own notification).
 fn missed_since_connect(sync: Option<SyncReason>) -> Option<i64> {
     (sync == Some(SyncReason::Connected)).then(|| chrono::Utc::now().timestamp())
-}
-
-/// Why the group list is loaded: on (re)connect (or `r`) the differences with what we had are
-/// what was missed; after our own community change they are its known effects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum SyncReason {
-    Connected,
-    AfterOwnChange,
 }
 
 enum Flow {

@@ -18,8 +18,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::Simulator;
+use super::clock::now_unix;
 use super::faults::FaultAction;
-use super::router::now_unix;
 use super::scenario::{Activity, ActivitySpec, Scenario};
 
 pub struct AdminResponse {

@@ -9,12 +9,13 @@ use tokio::sync::mpsc;
 use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::{Jid, Node};
 
+use super::clock::now_unix;
 use super::noise::{PendingHandshake, respond_to_client_hello};
 use super::pair_code::{
     companion_finish, companion_hello_result, parse_companion_hello, primary_hello,
 };
 use super::pairing::{ScannedQr, new_refs, pair_device_iq};
-use super::router::{Sender, handle_stanza, iq_error, iq_result, now_unix};
+use super::router::{Sender, handle_stanza, iq_error, iq_result};
 use super::state::{ConnEntry, DeviceRecord, Outbound, PairCodeStage, Phase, Shared, SimEvent};
 use super::wire::Wire;
 

@@ -8,11 +8,11 @@ use anyhow::{Result, anyhow};
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
+use super::clock::now_unix;
 use super::connection::scan_qr;
 use super::delivery::deliver;
 use super::faults::FaultAction;
 use super::listener::{Listener, listen};
-use super::router::now_unix;
 use super::scenario::{Activity, Scenario};
 use super::state::{Outbound, Phase, Shared, SimEvent, State};
 use super::transport::InProcessTransportFactory;

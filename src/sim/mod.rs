@@ -8,6 +8,7 @@
 //!   with WhatsApp's root key.
 
 pub mod admin;
+pub mod clock;
 pub mod connection;
 pub mod control;
 pub mod delivery;

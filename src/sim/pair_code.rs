@@ -93,7 +93,7 @@ pub fn primary_hello(
         .attr("type", "link_code_companion_reg")
         .attr("from", "s.whatsapp.net")
         .attr("id", id)
-        .attr("t", super::router::now_unix().to_string())
+        .attr("t", super::clock::now_unix().to_string())
         .children([NodeBuilder::new("link_code_companion_reg")
             .attr("stage", "primary_hello")
             .children([

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use whatsapp_rust::wacore_binary::Node;
 use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 
+use super::clock::now_unix;
 use super::delivery::deliver;
 use super::faults::FaultAction;
 use super::groups_iq;
@@ -17,10 +18,6 @@ pub struct Sender {
     pub conn: u64,
     pub phone: String,
     pub device: u16,
-}
-
-pub fn now_unix() -> i64 {
-    chrono::Utc::now().timestamp()
 }
 
 fn attr(node: &Node, key: &str) -> Option<String> {

@@ -4,7 +4,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::moderation::{DESCRIPTION_MAX, SUBJECT_MAX, open_invite, start};
+use super::moderation::{open_invite, start};
 use super::parse::{parse_invite, parse_participants};
 use super::{Action, Effect, Level, community, palette, status};
 use crate::app::editor::Editor;
@@ -14,6 +14,7 @@ use crate::app::state::{
 };
 use crate::domain::{GroupId, GroupSettings, SessionId};
 use crate::ops::{Answer, DISAPPEARING, NewCommunity, NewGroup, Op};
+use crate::ops::{DESCRIPTION_MAX, SUBJECT_MAX};
 
 fn ctrl(key: &KeyEvent, c: char) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)

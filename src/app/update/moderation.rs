@@ -8,11 +8,7 @@ use crate::app::state::{
     REPORTS_CAP, SettingsDialog,
 };
 use crate::domain::{GroupId, GroupSummary, SessionId};
-use crate::ops::{Answer, Op, OpId, OpReport, Outcome};
-
-/// WhatsApp's limits.
-pub const SUBJECT_MAX: usize = 100;
-pub const DESCRIPTION_MAX: usize = 2048;
+use crate::ops::{Answer, DESCRIPTION_MAX, Op, OpId, OpReport, Outcome, SUBJECT_MAX};
 
 /// Handles a moderation command; `None` if `cmd` is not one.
 pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {

@@ -10,9 +10,9 @@ use std::time::Duration;
 use whatsapp_rust::features::{CommunityError, CreateCommunityOptions, GroupSubject, MexError};
 use whatsapp_rust::{Client, Jid};
 
-use super::convert;
-use super::moderate::{Answered, error_outcome, iq_outcome, parse_jid, within_as};
+use super::{Answered, error_outcome, iq_outcome, parse_jid, within_as};
 use crate::domain::{CommunityMark, GroupId, GroupSummary, Participant};
+use crate::engine::convert;
 use crate::ops::{Answer, NewCommunity, Op, Outcome, TargetOutcome};
 
 /// What a failed community request means.
@@ -74,7 +74,7 @@ pub async fn run(
     };
     match op {
         Op::CreateSubgroup(new) => {
-            super::moderate::create(client, new, names, timeout, Some(&community)).await
+            super::create(client, new, names, timeout, Some(&community)).await
         }
         Op::Link(groups) | Op::Unlink { groups, .. } => {
             let jids: Vec<Jid> = groups.iter().filter_map(|g| parse_jid(g)).collect();
