@@ -4,6 +4,7 @@
 //! merged members. A fetch the model replays notifications over is numbered `since` (see
 //! `SessionModel::begin_fetch`) and says when it is done.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
@@ -29,6 +30,27 @@ impl Drop for FetchGuard {
     }
 }
 
+/// Runs `fetch` in its own task with the session's client and channel; with `since`, the task
+/// holds a [`FetchGuard`] until it ends.
+fn spawn_fetch<F>(
+    client: &Arc<Client>,
+    tx: &UnboundedSender<Internal>,
+    since: Option<u64>,
+    fetch: impl FnOnce(Arc<Client>, UnboundedSender<Internal>) -> F,
+) where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let done = since.map(|since| FetchGuard {
+        tx: tx.clone(),
+        since,
+    });
+    let task = fetch(client.clone(), tx.clone());
+    tokio::spawn(async move {
+        task.await;
+        drop(done);
+    });
+}
+
 /// The group list (the pane fills at once), then every roster a few at a time, then the join
 /// requests of the groups where we are admin and approval is on (the only ones that can have
 /// any).
@@ -39,13 +61,7 @@ pub(super) fn groups(
     since: u64,
     sync: SyncReason,
 ) {
-    let client = client.clone();
-    let tx = tx.clone();
-    tokio::spawn(async move {
-        let _done = FetchGuard {
-            tx: tx.clone(),
-            since,
-        };
+    spawn_fetch(client, tx, Some(since), move |client, tx| async move {
         let list = group_list::list(&client, &me).await;
         let ids: Vec<GroupId> = list
             .as_ref()
@@ -111,13 +127,7 @@ pub(super) fn group(
     since: u64,
     group: GroupId,
 ) {
-    let client = client.clone();
-    let tx = tx.clone();
-    tokio::spawn(async move {
-        let _done = FetchGuard {
-            tx: tx.clone(),
-            since,
-        };
+    spawn_fetch(client, tx, Some(since), move |client, tx| async move {
         let result = group_list::roster(&client, &group, &me).await;
         let _ = tx.send(Internal::Group(result, since, None));
     });
@@ -130,13 +140,7 @@ pub(super) fn requests(
     since: u64,
     group: GroupId,
 ) {
-    let client = client.clone();
-    let tx = tx.clone();
-    tokio::spawn(async move {
-        let _done = FetchGuard {
-            tx: tx.clone(),
-            since,
-        };
+    spawn_fetch(client, tx, Some(since), move |client, tx| async move {
         let r = fetch_requests(&client, &group).await;
         let _ = tx.send(Internal::Requests(group, r, since, None));
     });
@@ -144,9 +148,7 @@ pub(super) fn requests(
 
 /// Every subgroup of a community, joined or not.
 pub(super) fn subgroups(client: &Arc<Client>, tx: &UnboundedSender<Internal>, community: GroupId) {
-    let client = client.clone();
-    let tx = tx.clone();
-    tokio::spawn(async move {
+    spawn_fetch(client, tx, None, move |client, tx| async move {
         let r = super::moderate::community::subgroups(&client, &community).await;
         let _ = tx.send(Internal::Subgroups(community, r));
     });
@@ -154,9 +156,7 @@ pub(super) fn subgroups(client: &Arc<Client>, tx: &UnboundedSender<Internal>, co
 
 /// The members of a community's groups, merged.
 pub(super) fn members(client: &Arc<Client>, tx: &UnboundedSender<Internal>, community: GroupId) {
-    let client = client.clone();
-    let tx = tx.clone();
-    tokio::spawn(async move {
+    spawn_fetch(client, tx, None, move |client, tx| async move {
         let r = super::moderate::community::merged_participants(&client, &community).await;
         let _ = tx.send(Internal::Members(community, r));
     });
