@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 const ALLOWED: &[(&str, &[&str])] = &[
     ("keyed_list", &[]),
     ("paths", &[]),
+    ("data_lock", &["paths"]),
     ("domain", &["keyed_list"]),
     ("ops", &["domain"]),
     ("group_tree", &["domain"]),

@@ -10,6 +10,7 @@ use wamod::app::state::{AppState, Level, StatusLine};
 use wamod::app::update::update;
 use wamod::cli::Cli;
 use wamod::config::Config;
+use wamod::data_lock::DataLock;
 use wamod::engine::{self, Endpoint, EngineConfig};
 use wamod::paths::{Paths, private_dir};
 use wamod::protocol::Action;
@@ -41,6 +42,14 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
+    // Before anything under the data directory is touched (the demo wipes its folder).
+    let _lock = match DataLock::acquire(&paths.data_dir) {
+        Ok(lock) => lock,
+        Err(e) => {
+            eprintln!("wamod: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     if let Err(e) = install_hooks() {
         eprintln!("wamod: {e}");
         return ExitCode::FAILURE;

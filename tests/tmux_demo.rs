@@ -131,6 +131,26 @@ fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
         s.contains(&first_word)
     });
 
+    // A second wamod on the same data directory is refused at once and touches nothing: the
+    // first keeps its session (the next steps use it).
+    let second = Command::new(bin)
+        .arg("--demo")
+        .env("HOME", tmp.path())
+        .env("WAMOD_DATA_DIR", tmp.path().join("data"))
+        .env("WAMOD_STATE_DIR", tmp.path().join("state2"))
+        .env("WAMOD_CONFIG_DIR", tmp.path().join("config"))
+        .output()
+        .expect("second wamod");
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "another wamod is using {}",
+            tmp.path().join("data").display()
+        )) && said.contains("(pid "),
+        "{said}"
+    );
+
     // The community as a tree, with a subgroup Dana is not in; Enter on it joins it.
     tmux.wait_for("the community tree", Duration::from_secs(30), |s| {
         s.contains("▾⌂ Riverside Comm") && s.contains("○ Riverside Bo")
