@@ -33,7 +33,7 @@ use tokio::task::JoinHandle;
 pub use endpoint::Endpoint;
 pub use first_frame::first_frame;
 use session::{SessionCmd, SessionTask};
-use shared_store::SharedStore;
+use shared_store::{SharedStore, with_store};
 
 use crate::domain::SessionId;
 use crate::paths::private_dir;
@@ -116,7 +116,6 @@ async fn run(
     mut actions: mpsc::UnboundedReceiver<Action>,
     ui: mpsc::UnboundedSender<Update>,
 ) {
-    let mut cache = read_cache(config.database.clone()).await;
     if let Err(e) = private_dir(&config.sessions_dir) {
         let _ = ui.send(Update::Error {
             session: None,
@@ -124,6 +123,7 @@ async fn run(
         });
     }
     let store = open_store(config.database.as_deref(), &ui);
+    let mut cache = read_cache(store.as_ref()).await;
     // With a database, updates pass through the cache writer on their way to the UI.
     let (updates, writer) = match &store {
         Some(store) => {
@@ -152,17 +152,13 @@ async fn run(
 
 /// Each session starts from the cache as it last saw it, and reports what changed since on its
 /// first sync. Read here, off the first frame's path (the UI drew it from `first_frame`).
-async fn read_cache(database: Option<PathBuf>) -> BTreeMap<SessionId, CachedSession> {
-    let Some(db) = database else {
+async fn read_cache(store: Option<&SharedStore>) -> BTreeMap<SessionId, CachedSession> {
+    let Some(store) = store else {
         return BTreeMap::new();
     };
-    let given = tokio::task::spawn_blocking(move || {
-        Store::open(&db)
-            .and_then(|s| s.load_cache())
-            .unwrap_or_default()
-    })
-    .await
-    .unwrap_or_default();
+    let given = with_store(store, |s| s.load_cache())
+        .await
+        .unwrap_or_default();
     given.into_iter().map(|c| (c.id, c)).collect()
 }
 

@@ -65,12 +65,7 @@ impl World {
         }
         let mut notices = Vec::new();
         if !linked.is_empty() {
-            let mut recipients = self.members_of(parent);
-            for s in &linked {
-                recipients.extend(self.members_of(s));
-            }
-            recipients.sort();
-            recipients.dedup();
+            let recipients = self.members_of_community_part(parent, &linked);
             notices.push(self.notice(
                 parent,
                 actor,
@@ -79,6 +74,17 @@ impl World {
             ));
         }
         Ok((results, notices))
+    }
+
+    /// Who hears of a link or unlink: the community's members and those of the subgroups it moved.
+    fn members_of_community_part(&self, parent: &str, subgroups: &[GroupId]) -> Vec<Phone> {
+        let mut recipients = self.members_of(parent);
+        for s in subgroups {
+            recipients.extend(self.members_of(s));
+        }
+        recipients.sort();
+        recipients.dedup();
+        recipients
     }
 
     fn join_parent_only(&mut self, parent: &str, phone: &str) {
@@ -137,12 +143,7 @@ impl World {
         }
         let mut notices = Vec::new();
         if !unlinked.is_empty() {
-            let mut recipients = self.members_of(parent);
-            for s in &unlinked {
-                recipients.extend(self.members_of(s));
-            }
-            recipients.sort();
-            recipients.dedup();
+            let recipients = self.members_of_community_part(parent, &unlinked);
             notices.push(self.notice(
                 parent,
                 actor,

@@ -138,20 +138,7 @@ impl World {
             };
             outcomes.push(outcome);
         }
-        let mut notices = Vec::new();
-        if !added.is_empty() {
-            let recipients = self.members_of(group);
-            notices.push(self.notice(
-                group,
-                actor,
-                NoticeAction::Add {
-                    participants: added,
-                    reason: None,
-                },
-                recipients,
-            ));
-        }
-        Ok((outcomes, notices))
+        Ok((outcomes, self.added_notice(group, actor, added)))
     }
 
     pub fn reject_requests(

@@ -3,6 +3,23 @@
 use super::*;
 
 impl World {
+    /// What the group's members hear when `added` joined by an admin's hand (none if nobody).
+    pub(super) fn added_notice(&self, group: &str, actor: &str, added: Vec<Phone>) -> Vec<Notice> {
+        if added.is_empty() {
+            return Vec::new();
+        }
+        let recipients = self.members_of(group);
+        vec![self.notice(
+            group,
+            actor,
+            NoticeAction::Add {
+                participants: added,
+                reason: None,
+            },
+            recipients,
+        )]
+    }
+
     pub fn add_participants(
         &mut self,
         actor: &str,
@@ -30,20 +47,7 @@ impl World {
             };
             outcomes.push(outcome);
         }
-        let mut notices = Vec::new();
-        if !added.is_empty() {
-            let recipients = self.members_of(group);
-            notices.push(self.notice(
-                group,
-                actor,
-                NoticeAction::Add {
-                    participants: added,
-                    reason: None,
-                },
-                recipients,
-            ));
-        }
-        Ok((outcomes, notices))
+        Ok((outcomes, self.added_notice(group, actor, added)))
     }
 
     pub fn remove_participants(
