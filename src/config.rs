@@ -15,6 +15,9 @@ pub struct Config {
     pub mouse: bool,
     /// `[keys.<context>]`: command -> keys.
     pub keys: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// `wa_version = "2.3000.N"`: announce this WhatsApp Web version instead of fetching the
+    /// current one (only when WhatsApp refuses the fetched one).
+    pub wa_version: Option<(u32, u32, u32)>,
 }
 
 impl Default for Config {
@@ -24,6 +27,7 @@ impl Default for Config {
             theme_overrides: BTreeMap::new(),
             mouse: true,
             keys: BTreeMap::new(),
+            wa_version: None,
         }
     }
 }
@@ -107,7 +111,13 @@ impl Config {
                         }
                     }
                 }
-                ("theme" | "mouse" | "keys", _) => {
+                ("wa_version", toml::Value::String(v)) => match parse_wa_version(v) {
+                    Some(version) => config.wa_version = Some(version),
+                    None => warnings.push(format!(
+                        "wa_version: {v:?} is not a WhatsApp Web version like \"2.3000.1023456789\""
+                    )),
+                },
+                ("theme" | "mouse" | "keys" | "wa_version", _) => {
                     warnings.push(format!("{key}: wrong type"));
                 }
                 _ => warnings.push(format!("{key}: unknown key")),
@@ -137,6 +147,13 @@ impl Config {
         let warnings = keymap.apply_overrides(&self.keys);
         (keymap, warnings)
     }
+}
+
+/// `"2.3000.1023456789"`: three numbers, the first two as WhatsApp Web has them.
+fn parse_wa_version(v: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = v.trim().split('.').map(|p| p.parse::<u32>().ok());
+    let version = (parts.next()??, parts.next()??, parts.next()??);
+    (parts.next().is_none() && version.0 == 2 && version.1 == 3000).then_some(version)
 }
 
 #[cfg(test)]
@@ -181,6 +198,18 @@ mod tests {
             key_warnings.iter().any(|k| k.contains("keys.global.help")),
             "{key_warnings:?}"
         );
+    }
+
+    #[test]
+    fn wa_version_pins_or_warns() {
+        let pinned = Config::from_toml("wa_version = \"2.3000.1023456789\"");
+        assert_eq!(pinned.config.wa_version, Some((2, 3000, 1_023_456_789)));
+        assert!(pinned.warnings.is_empty());
+        for bad in ["\"2.3000\"", "\"latest\"", "\"3.1.2\"", "5"] {
+            let loaded = Config::from_toml(&format!("wa_version = {bad}"));
+            assert_eq!(loaded.config.wa_version, None, "{bad}");
+            assert!(loaded.warnings[0].starts_with("wa_version"), "{bad}");
+        }
     }
 
     #[test]

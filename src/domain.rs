@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+mod conn;
+pub use conn::{ConnState, Ending, LogoutReason};
+
 /// A wamod session: one linked device (one WhatsApp account), numbered from 1.
 #[derive(
     Debug,
@@ -204,35 +207,6 @@ impl JoinRequest {
     }
 }
 
-/// A session's connection to WhatsApp.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum ConnState {
-    /// Not linked yet: showing a QR code or a pairing code.
-    #[default]
-    Pairing,
-    Connecting,
-    Connected,
-    /// Lost; the engine retries after `retry_in_secs`.
-    Disconnected {
-        reason: String,
-        retry_in_secs: Option<u64>,
-    },
-    /// The device was unlinked (from wamod or the phone): keys are gone.
-    LoggedOut,
-}
-
-impl ConnState {
-    pub fn label(&self) -> &'static str {
-        match self {
-            ConnState::Pairing => "pairing",
-            ConnState::Connecting => "connecting",
-            ConnState::Connected => "online",
-            ConnState::Disconnected { .. } => "offline",
-            ConnState::LoggedOut => "logged out",
-        }
-    }
-}
-
 /// What happened in a group (live events feed).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GroupEventKind {
@@ -287,6 +261,10 @@ pub enum GroupEventKind {
     /// On a community: these groups (subjects) were unlinked from it.
     Unlinked {
         groups: Vec<String>,
+    },
+    /// The session's own connection (group empty): lost, replaced, banned, logged out, ...
+    Connection {
+        what: String,
     },
     Other {
         what: String,

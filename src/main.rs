@@ -11,7 +11,7 @@ use wamod::app::update::update;
 use wamod::cli::Cli;
 use wamod::config::Config;
 use wamod::data_lock::DataLock;
-use wamod::engine::{self, Endpoint, EngineConfig};
+use wamod::engine::{self, Endpoint, EngineConfig, VersionSource};
 use wamod::paths::{Paths, private_dir};
 use wamod::protocol::Action;
 use wamod::ui::Theme;
@@ -167,7 +167,7 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
         .build()
         .wrap_err("starting the async runtime")?;
     runtime.block_on(async move {
-        let target = Target::choose(&cli, &paths).await?;
+        let target = Target::choose(&cli, &paths, &loaded.config).await?;
         target.endpoint.check().map_err(|e| eyre!(e))?;
         private_dir(&paths.data_dir).wrap_err("creating the data directory")?;
         // The first frame comes from the cache, before any network work.
@@ -177,6 +177,7 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
         let mut engine = engine::spawn(EngineConfig {
             sessions_dir: target.sessions_dir.clone(),
             endpoint: target.endpoint.clone(),
+            version: target.version.clone(),
             database: Some(target.database.clone()),
             op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
         });
@@ -206,6 +207,7 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
 /// where its sessions and database live.
 struct Target {
     endpoint: Endpoint,
+    version: VersionSource,
     sessions_dir: std::path::PathBuf,
     database: std::path::PathBuf,
     #[cfg(feature = "sim-demo")]
@@ -213,9 +215,13 @@ struct Target {
 }
 
 impl Target {
-    fn whatsapp(paths: &Paths) -> Self {
+    /// WhatsApp itself; the version is fetched from WhatsApp Web unless `wa_version` pins one.
+    fn whatsapp(paths: &Paths, config: &Config) -> Self {
         Target {
             endpoint: Endpoint::WhatsApp,
+            version: config
+                .wa_version
+                .map_or_else(VersionSource::whatsapp_web, VersionSource::Pinned),
             sessions_dir: paths.sessions_dir(),
             database: paths.database(),
             #[cfg(feature = "sim-demo")]
@@ -225,14 +231,14 @@ impl Target {
 
     /// Default builds have no simulator; `main` refuses `--demo` before getting here.
     #[cfg(not(feature = "sim-demo"))]
-    async fn choose(_cli: &Cli, paths: &Paths) -> Result<Self> {
-        Ok(Self::whatsapp(paths))
+    async fn choose(_cli: &Cli, paths: &Paths, config: &Config) -> Result<Self> {
+        Ok(Self::whatsapp(paths, config))
     }
 
     #[cfg(feature = "sim-demo")]
-    async fn choose(cli: &Cli, paths: &Paths) -> Result<Self> {
+    async fn choose(cli: &Cli, paths: &Paths, config: &Config) -> Result<Self> {
         if !cli.demo {
-            return Ok(Self::whatsapp(paths));
+            return Ok(Self::whatsapp(paths, config));
         }
         // A fresh demo every time: the simulator forgets paired devices when it stops.
         let dir = paths.data_dir.join("demo");
@@ -242,6 +248,7 @@ impl Target {
             .map_err(|e| eyre!("{e:#}"))?;
         Ok(Target {
             endpoint: Endpoint::WebSocket(demo.listener.ws_url()),
+            version: VersionSource::simulator(),
             sessions_dir: dir.join("sessions"),
             database: dir.join("wamod.db"),
             demo: Some((demo, notices)),

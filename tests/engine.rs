@@ -14,6 +14,8 @@ mod moderation;
 mod cache;
 #[path = "engine/community.rs"]
 mod community;
+#[path = "engine/endings.rs"]
+mod endings;
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -72,6 +74,9 @@ async fn wait<T>(
     tokio::time::timeout(PATIENCE, async {
         loop {
             while let Some(u) = h.unseen.pop_front() {
+                if std::env::var_os("WAMOD_TEST_TRACE").is_some() {
+                    eprintln!("{what}: {u:?}");
+                }
                 if let Some(t) = f(&u, state) {
                     return t;
                 }
@@ -110,6 +115,7 @@ fn engine_with(
     let h = TestEngine::new(spawn(EngineConfig {
         sessions_dir: dir.join("sessions"),
         endpoint: Endpoint::in_process(sim.transport_factory()),
+        version: wamod::engine::VersionSource::simulator(),
         database: Some(dir.join("wamod.db")),
         op_timeout,
     }));

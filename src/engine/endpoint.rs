@@ -32,7 +32,63 @@ impl Endpoint {
                 "the simulator needs a build with the sim-demo feature: cargo run --features sim-demo -- --demo"
                     .into(),
             ),
+            Endpoint::WebSocket(url) if !is_loopback_ws(url) => Err(format!(
+                "this build only talks to the built-in simulator on this machine: {url:?} is not a ws:// loopback address"
+            )),
             _ => Ok(()),
+        }
+    }
+}
+
+/// `ws://` to 127.0.0.0/8, `[::1]` or `localhost`: the simulator's listener, never the network
+/// (sim-demo builds skip WhatsApp's certificate check).
+pub fn is_loopback_ws(url: &str) -> bool {
+    is_loopback_url(url, "ws://")
+}
+
+/// `scheme` (e.g. `http://`) to a loopback host.
+pub fn is_loopback_url(url: &str, scheme: &str) -> bool {
+    let Some(rest) = url.strip_prefix(scheme) else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_ws;
+
+    #[test]
+    fn only_loopback_websockets_pass() {
+        for ok in [
+            "ws://127.0.0.1:4001/ws/chat",
+            "ws://127.9.9.9/ws",
+            "ws://[::1]:80/ws/chat",
+            "ws://localhost:1234",
+        ] {
+            assert!(is_loopback_ws(ok), "{ok}");
+        }
+        for bad in [
+            "wss://127.0.0.1/ws/chat",
+            "ws://web.whatsapp.com/ws/chat",
+            "ws://10.0.0.1:80/",
+            "ws://127.0.0.1.evil.com/",
+            "ws://user@127.0.0.1/",
+            "http://127.0.0.1/",
+            "",
+        ] {
+            assert!(!is_loopback_ws(bad), "{bad}");
         }
     }
 }

@@ -4,7 +4,9 @@
 
 pub mod bot;
 pub mod cache_writer;
+pub mod conn_watch;
 pub mod convert;
+pub mod endings;
 pub mod endpoint;
 mod fetch;
 pub mod first_frame;
@@ -30,6 +32,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+pub use bot::VersionSource;
 pub use endpoint::Endpoint;
 pub use first_frame::first_frame;
 use session::{SessionCmd, SessionTask};
@@ -44,6 +47,8 @@ pub struct EngineConfig {
     /// `<data>/sessions/<n>/whatsapp.db` per session.
     pub sessions_dir: PathBuf,
     pub endpoint: Endpoint,
+    /// The WhatsApp Web version the clients announce.
+    pub version: VersionSource,
     /// `wamod.db` (audit log); `None` runs without one (moderation is then not audited).
     pub database: Option<PathBuf>,
     /// How long an operation waits for WhatsApp's answer before its outcome is unknown.
@@ -210,6 +215,7 @@ impl Engine {
                 id,
                 dir,
                 endpoint: self.config.endpoint.clone(),
+                version: self.config.version.clone(),
                 updates: self.updates.clone(),
                 commands: rx,
                 store: self.store.clone(),

@@ -121,6 +121,11 @@ impl OpRunner {
 }
 
 impl OpOrder {
+    /// This operation, not sent (`why`).
+    pub(super) fn not_sent(&self, why: &str) -> OpReport {
+        self.report(Answered::whole(Outcome::NotSent { why: why.into() }))
+    }
+
     /// The report of this operation, answered now.
     fn report(&self, answered: Answered) -> OpReport {
         OpReport {

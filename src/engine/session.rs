@@ -14,7 +14,7 @@ use whatsapp_rust::pair_code::PairCodeOptions;
 use whatsapp_rust::types::events::{Event, GroupUpdate, PictureUpdate};
 use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction;
 
-use super::bot::{BuiltBot, build_bot};
+use super::bot::VersionSource;
 use super::convert::{self, Me};
 use super::endpoint::Endpoint;
 use super::fetch;
@@ -26,6 +26,9 @@ use crate::domain::{
 };
 use crate::ops::{Answer, Op, OpId, OpReport};
 use crate::protocol::Update;
+use lifecycle::{ConnTrack, Flow};
+
+mod lifecycle;
 
 /// The app database, shared by the sessions; writes are short and run off the async threads.
 pub use super::session_reports::{Internal, SyncReason};
@@ -56,17 +59,11 @@ fn missed_since_connect(sync: Option<SyncReason>) -> Option<i64> {
     (sync == Some(SyncReason::Connected)).then(|| chrono::Utc::now().timestamp())
 }
 
-enum Flow {
-    Continue,
-    /// Build a fresh bot (the client is single-use after its QR codes ran out).
-    Rebuild,
-    Stop,
-}
-
 pub struct SessionTask {
     pub id: SessionId,
     pub dir: PathBuf,
     pub endpoint: Endpoint,
+    pub version: VersionSource,
     pub updates: mpsc::UnboundedSender<Update>,
     pub commands: mpsc::UnboundedReceiver<SessionCmd>,
     pub store: Option<SharedStore>,
@@ -89,97 +86,44 @@ struct Live {
     paused_until: Arc<Mutex<Option<tokio::time::Instant>>>,
     /// The group whose roster the UI last asked for: a fresh group list refreshes it.
     watched: Option<GroupId>,
+    /// Where the connection stands (see `lifecycle`).
+    conn: ConnTrack,
 }
 
 impl SessionTask {
     pub fn key_store(dir: &std::path::Path) -> PathBuf {
         dir.join("whatsapp.db")
     }
-
-    pub async fn run(mut self) {
-        let (internal_tx, mut internal_rx) = mpsc::unbounded_channel();
-        let store = Self::key_store(&self.dir);
-        let mut live = Live {
-            id: self.id,
-            dir: self.dir.clone(),
-            updates: self.updates.clone(),
-            internal: internal_tx,
-            model: match self.cached.take() {
-                Some(c) => SessionModel::from_cache(self.id, c),
-                None => SessionModel::new(self.id),
-            },
-            linked: false,
-            store: self.store.clone(),
-            op_timeout: self.op_timeout,
-            paused_until: Arc::new(Mutex::new(None)),
-            watched: None,
-        };
-        let mut retry = Duration::from_secs(1);
-        'bots: loop {
-            live.send(Update::Conn {
-                session: self.id,
-                state: ConnState::Connecting,
-            });
-            let BuiltBot { handle, events } = match build_bot(&self.endpoint, &store).await {
-                Ok(b) => b,
-                Err(e) => {
-                    tracing::warn!(session = %self.id, "cannot start the client: {e:#}");
-                    live.send(Update::Conn {
-                        session: self.id,
-                        state: ConnState::Disconnected {
-                            reason: format!("{e:#}"),
-                            retry_in_secs: Some(retry.as_secs()),
-                        },
-                    });
-                    tokio::select! {
-                        _ = tokio::time::sleep(retry) => {}
-                        cmd = self.commands.recv() => if matches!(cmd, None | Some(SessionCmd::Shutdown)) { return; },
-                    }
-                    retry = (retry * 2).min(Duration::from_secs(60));
-                    continue 'bots;
-                }
-            };
-            let client = handle.client();
-            loop {
-                let flow = tokio::select! {
-                    ev = events.recv() => match ev {
-                        Ok(ev) => live.on_event(&client, &ev),
-                        // The bot stopped on its own: start it again.
-                        Err(_) => Flow::Rebuild,
-                    },
-                    cmd = self.commands.recv() => match cmd {
-                        Some(cmd) => live.on_command(&client, cmd).await,
-                        None => Flow::Stop,
-                    },
-                    Some(msg) = internal_rx.recv() => {
-                        live.on_internal(&client, msg);
-                        Flow::Continue
-                    }
-                };
-                match flow {
-                    Flow::Continue => {}
-                    Flow::Rebuild => {
-                        client.disconnect().await;
-                        handle.shutdown().await;
-                        continue 'bots;
-                    }
-                    Flow::Stop => {
-                        client.disconnect().await;
-                        handle.shutdown().await;
-                        break 'bots;
-                    }
-                }
-            }
-        }
-    }
 }
 
 impl Live {
+    fn new(task: &mut SessionTask, internal: mpsc::UnboundedSender<Internal>) -> Self {
+        Live {
+            id: task.id,
+            dir: task.dir.clone(),
+            updates: task.updates.clone(),
+            internal,
+            model: match task.cached.take() {
+                Some(c) => SessionModel::from_cache(task.id, c),
+                None => SessionModel::new(task.id),
+            },
+            linked: false,
+            store: task.store.clone(),
+            op_timeout: task.op_timeout,
+            paused_until: Arc::new(Mutex::new(None)),
+            watched: None,
+            conn: ConnTrack::default(),
+        }
+    }
+
     fn send(&self, u: Update) {
         let _ = self.updates.send(u);
     }
 
     fn on_event(&mut self, client: &Arc<Client>, ev: &Event) -> Flow {
+        if let Some(flow) = self.on_conn_event(client, ev) {
+            return flow;
+        }
         match ev {
             Event::PairingQrCode(q) => {
                 self.send(Update::Conn {
@@ -191,10 +135,6 @@ impl Live {
                     code: q.code.clone(),
                     valid_secs: q.timeout.as_secs(),
                 });
-            }
-            Event::PairingQrCodesExhausted(_) => {
-                // Keep offering fresh codes while the pairing popup is open.
-                return Flow::Rebuild;
             }
             Event::PairSuccess(p) => {
                 self.linked = true;
@@ -208,23 +148,6 @@ impl Live {
                 session: Some(self.id),
                 message: format!("pairing failed: {}", e.error),
             }),
-            Event::Connected(_) => self.on_connected(client),
-            Event::Disconnected(d) => self.send(Update::Conn {
-                session: self.id,
-                state: ConnState::Disconnected {
-                    reason: format!("{:?}", d.reason),
-                    retry_in_secs: None,
-                },
-            }),
-            Event::LoggedOut(_) => {
-                // Unlinked (here or from the phone): the keys are useless now, remove them.
-                remove_keys(&self.dir);
-                self.send(Update::Conn {
-                    session: self.id,
-                    state: ConnState::LoggedOut,
-                });
-                return Flow::Stop;
-            }
             Event::GroupUpdate(u) => self.on_group_update(client, u),
             Event::PictureUpdate(p) if p.jid.server == whatsapp_rust::Server::Group => {
                 self.on_picture(p)
@@ -235,7 +158,7 @@ impl Live {
     }
 
     /// Logged in: who we are, then the group list (what changed while away shows as missed).
-    fn on_connected(&mut self, client: &Arc<Client>) {
+    pub(super) fn on_connected(&mut self, client: &Arc<Client>) {
         self.linked = true;
         self.model.me = Me {
             pn_user: client.pn().map(|j| j.user.to_string()),
@@ -305,6 +228,8 @@ impl Live {
                 self.send(Update::SessionRemoved(self.id));
                 return Flow::Stop;
             }
+            // Over (replaced, banned, ...): `r` connects again.
+            SessionCmd::Refresh if self.ended() => return Flow::Rebuild,
             SessionCmd::Refresh => self.load_groups(client, SyncReason::Connected),
             SessionCmd::LoadRoster(group) => self.open_group(client, group),
             SessionCmd::LoadRequests(group) => self.load_requests(client, group),
@@ -499,20 +424,6 @@ impl Live {
     /// Sends one operation in its own task (see `op_runner`), with what the model knows of its
     /// group now.
     fn run_op(&self, client: &Arc<Client>, id: OpId, group: Option<GroupId>, op: Op) {
-        let subject = group
-            .as_ref()
-            .and_then(|g| self.model.groups.get(g))
-            .map(|g| g.subject.clone())
-            .unwrap_or_default();
-        let order = OpOrder {
-            id,
-            session: self.id,
-            actor: self.model.me.pn_user.as_ref().map(|u| format!("+{u}")),
-            phones: self.phones(group.as_ref()),
-            group,
-            op,
-            subject,
-        };
         let runner = OpRunner {
             client: client.clone(),
             store: self.store.clone(),
@@ -521,7 +432,30 @@ impl Live {
             timeout: self.op_timeout,
             paused_until: self.paused_until.clone(),
         };
-        runner.spawn(order);
+        runner.spawn(self.order(id, group, op));
+    }
+
+    /// An operation that cannot be sent: reported as not sent, with why.
+    fn refuse_op(&self, id: OpId, group: Option<GroupId>, op: Op, why: &str) {
+        let report = self.order(id, group, op).not_sent(why);
+        self.send(Update::OpDone(Box::new(report)));
+    }
+
+    fn order(&self, id: OpId, group: Option<GroupId>, op: Op) -> OpOrder {
+        let subject = group
+            .as_ref()
+            .and_then(|g| self.model.groups.get(g))
+            .map(|g| g.subject.clone())
+            .unwrap_or_default();
+        OpOrder {
+            id,
+            session: self.id,
+            actor: self.model.me.pn_user.as_ref().map(|u| format!("+{u}")),
+            phones: self.phones(group.as_ref()),
+            group,
+            op,
+            subject,
+        }
     }
 
     /// Phone numbers of the people in a group's roster and requests, by JID.

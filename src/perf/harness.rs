@@ -47,6 +47,13 @@ pub fn serve() -> Result<()> {
 
 /// The measuring child's entry: prints one line per figure.
 pub fn measure_child(ws: &str, http: &str, dir: &Path) -> Result<()> {
+    // The hidden `--ws`/`--http` options must not point this build at the network.
+    crate::engine::Endpoint::WebSocket(ws.to_string())
+        .check()
+        .map_err(|e| anyhow!(e))?;
+    if !crate::engine::endpoint::is_loopback_url(http, "http://") {
+        return Err(anyhow!("{http:?} is not an http:// loopback address"));
+    }
     let rt = tokio::runtime::Runtime::new()?;
     let rows = rt.block_on(measure(ws, http, dir))?;
     for r in rows {
@@ -87,7 +94,7 @@ fn wrapped(exe: &Path, var: &str) -> Command {
 /// The parent: starts the simulator child, links a session, runs the measuring child and the
 /// cold starts, and prints the budget table.
 pub fn run(exe: &Path) -> Result<()> {
-    crate::engine::Endpoint::WebSocket(String::new())
+    crate::engine::Endpoint::WebSocket("ws://127.0.0.1/".into())
         .check()
         .map_err(|e| anyhow!(e))?;
     let dir: PathBuf = std::env::temp_dir().join(format!("wamod-perf-{}", std::process::id()));

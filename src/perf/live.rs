@@ -21,6 +21,7 @@ pub(super) fn engine(ws: &str, dir: &Path) -> EngineHandle {
     spawn(EngineConfig {
         sessions_dir: dir.join("sessions"),
         endpoint: Endpoint::WebSocket(ws.to_string()),
+        version: crate::engine::VersionSource::simulator(),
         database: Some(dir.join("wamod.db")),
         op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
     })

@@ -72,6 +72,7 @@ impl Table {
                 "actor",
                 "kind",
                 "who",
+                "detail",
                 "found_on_reconnect",
             ],
             Table::Roster => &[

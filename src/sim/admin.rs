@@ -10,6 +10,8 @@
 //! | `POST /admin/latency?ms=N` | delay every group answer |
 //! | `POST /admin/refuse?on=true\|false` | refuse new connections |
 //! | `POST /admin/drop[?phone=P]` | close connections |
+//! | `POST /admin/kick?phone=P&reason=replaced\|removed` | P's devices get `<stream:error><conflict type="replaced"/>` or `type="device_removed"` (and are unlinked) |
+//! | `POST /admin/login-failure?phone=P&reason=402\|403\|405\|503[&expire=SECONDS][&code=C][&count=N]` | P's next N logins (default 1) get `<failure reason=…>` |
 //! | `POST /admin/clear-faults` | remove all faults |
 //! | `POST /admin/burst?group=G&n=N` | N accounts in no group ask to join G (ids as in `sim::scale`), as fast as the simulator goes |
 //! | `GET /admin/state` | a short summary of the world and devices |
@@ -19,6 +21,7 @@ use std::time::Duration;
 
 use super::Simulator;
 use super::clock::now_unix;
+use super::endings::{Kick, LoginFailure};
 use super::faults::FaultAction;
 use super::scenario::{Activity, ActivitySpec, Scenario};
 
@@ -65,6 +68,8 @@ pub fn handle_admin(sim: &Simulator, method: &str, target: &str, body: &str) -> 
             let n = sim.drop_connections(q.get("phone").map(String::as_str));
             AdminResponse::ok(format!("dropped {n} connection(s)"))
         }
+        ("POST", "/admin/kick") => kick(sim, &q),
+        ("POST", "/admin/login-failure") => login_failure(sim, &q),
         ("POST", "/admin/clear-faults") => {
             sim.clear_faults();
             AdminResponse::ok("faults cleared")
@@ -192,6 +197,42 @@ fn fault_action(q: &Query) -> Result<FaultAction, AdminResponse> {
         },
         Some(other) => Err(AdminResponse::bad(format!("unknown fault action {other}"))),
     }
+}
+
+/// `POST /admin/kick?phone=P&reason=replaced|removed`.
+fn kick(sim: &Simulator, q: &Query) -> AdminResponse {
+    let Some(phone) = q.get("phone") else {
+        return AdminResponse::bad("kick needs phone=P");
+    };
+    let reason = q.get("reason").map_or("replaced", String::as_str);
+    let Some(how) = Kick::parse(reason) else {
+        return AdminResponse::bad(format!(
+            "kick reason {reason:?}: expected replaced or removed"
+        ));
+    };
+    let n = sim.kick(phone, how);
+    AdminResponse::ok(format!("kicked {n} connection(s) of {phone} ({reason})"))
+}
+
+/// `POST /admin/login-failure?phone=P&reason=R[&expire=S][&code=C][&count=N]`.
+fn login_failure(sim: &Simulator, q: &Query) -> AdminResponse {
+    let Some(phone) = q.get("phone") else {
+        return AdminResponse::bad("login-failure needs phone=P");
+    };
+    let Some(reason) = q.get("reason").and_then(|r| r.parse::<u16>().ok()) else {
+        return AdminResponse::bad("login-failure needs reason=402|403|405|503");
+    };
+    let number = |k: &str| q.get(k).and_then(|v| v.parse::<u64>().ok());
+    let failure = LoginFailure {
+        reason,
+        expire: number("expire"),
+        code: number("code").and_then(|c| u16::try_from(c).ok()),
+    };
+    let count = number("count").map_or(1, |c| u32::try_from(c).unwrap_or(u32::MAX));
+    sim.fail_logins(phone, failure, count);
+    AdminResponse::ok(format!(
+        "next {count} login(s) of {phone} answered with reason {reason}"
+    ))
 }
 
 /// `POST /admin/latency?ms=N`.

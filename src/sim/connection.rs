@@ -6,10 +6,13 @@ use std::sync::Arc;
 use anyhow::{Result, anyhow};
 use bytes::Bytes;
 use tokio::sync::mpsc;
+use whatsapp_rust::buffa::Message as _;
 use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::{Jid, Node};
+use whatsapp_rust::waproto::whatsapp as wa;
 
 use super::clock::now_unix;
+use super::endings::{LoginFailure, Version, outdated, take_login_failure};
 use super::noise::{PendingHandshake, respond_to_client_hello};
 use super::pair_code::{
     companion_finish, companion_hello_result, parse_companion_hello, primary_hello,
@@ -48,6 +51,7 @@ pub async fn serve(
             ConnEntry {
                 tx,
                 phase: Phase::Handshake,
+                device_name: None,
                 pair_code: None,
             },
         );
@@ -108,7 +112,17 @@ fn on_bytes(
             Handshake::AwaitFinish(pending) => {
                 let (payload, keys) = pending.finish(&frame)?;
                 wire.set_keys(keys);
-                if payload.device_pairing_data.is_set() {
+                let version = announced_version(&payload);
+                shared.emit(SimEvent::Hello { conn, version });
+                if outdated(&shared.lock(), version) {
+                    // WhatsApp refuses an old WhatsApp Web version before anything else.
+                    queue(shared, conn, Outbound::Node(LoginFailure::new(405).node()));
+                    queue(shared, conn, Outbound::Close);
+                } else if payload.device_pairing_data.is_set() {
+                    let name = device_name(&payload);
+                    if let Some(c) = shared.lock().conns.get_mut(&conn) {
+                        c.device_name = name;
+                    }
                     start_pairing(shared, conn);
                 } else {
                     let phone = payload
@@ -148,8 +162,39 @@ fn start_pairing(shared: &Shared, conn: u64) {
     shared.emit(SimEvent::QrRefsIssued { conn, refs });
 }
 
+/// The WhatsApp Web version in the payload's user agent.
+fn announced_version(payload: &wa::ClientPayload) -> Option<Version> {
+    let v = payload.user_agent.as_option()?.app_version.as_option()?;
+    Some((v.primary?, v.secondary?, v.tertiary?))
+}
+
+/// The name a registering client gives its device: `DeviceProps.os` (whatsapp-rust:
+/// `DevicePropsOverride::with_os`), which the phone's "Linked devices" list shows.
+fn device_name(payload: &wa::ClientPayload) -> Option<String> {
+    let bytes = payload
+        .device_pairing_data
+        .as_option()?
+        .device_props
+        .as_ref()?;
+    let props = wa::DeviceProps::decode_from_slice(bytes).ok()?;
+    props.os.filter(|os| !os.is_empty())
+}
+
 fn login(shared: &Shared, conn: u64, phone: String, device: u16) {
     let mut st = shared.lock();
+    if let Some(failure) = take_login_failure(&mut st, &phone) {
+        if let Some(c) = st.conns.get(&conn) {
+            let _ = c.tx.send(Outbound::Node(failure.node()));
+            let _ = c.tx.send(Outbound::Close);
+        }
+        drop(st);
+        shared.emit(SimEvent::LoginRefused {
+            phone,
+            device,
+            reason: failure.reason,
+        });
+        return;
+    }
     let known = st.devices.contains_key(&(phone.clone(), device));
     let lid = st.world.account(&phone).map(|a| a.lid.clone());
     let Some(c) = st.conns.get_mut(&conn) else {
@@ -180,7 +225,11 @@ fn login(shared: &Shared, conn: u64, phone: String, device: u16) {
             let _ = c.tx.send(Outbound::Node(failure));
             let _ = c.tx.send(Outbound::Close);
             drop(st);
-            shared.emit(SimEvent::LoginRefused { phone, device });
+            shared.emit(SimEvent::LoginRefused {
+                phone,
+                device,
+                reason: 401,
+            });
         }
     }
 }
@@ -285,10 +334,12 @@ fn finish_pairing(
         now_unix(),
     )?;
     // Registered now, as WhatsApp does when the phone confirms: the login after 515 must work.
+    let name = st.conns.get(&conn).and_then(|c| c.device_name.clone());
     st.devices.insert(
         (phone.to_string(), device),
         DeviceRecord {
             push_name: account.name.clone(),
+            name,
             prekeys: 0,
         },
     );

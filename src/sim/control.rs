@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use super::clock::now_unix;
 use super::connection::scan_qr;
 use super::delivery::deliver;
+use super::endings::{Kick, LoginFailure, Version, fail_logins, kick};
 use super::faults::FaultAction;
 use super::listener::{Listener, listen};
 use super::scenario::{Activity, Scenario};
@@ -111,6 +112,7 @@ impl Simulator {
             (phone.to_string(), device),
             super::state::DeviceRecord {
                 push_name: name,
+                name: None,
                 prekeys: 0,
             },
         );
@@ -244,6 +246,32 @@ impl Simulator {
         self.shared.lock().refuse_connections = refuse;
     }
 
+    /// Ends `phone`'s logged-in connections as WhatsApp does when another client takes over
+    /// (`replaced`) or the phone unlinks the device (`removed`); returns how many.
+    pub fn kick(&self, phone: &str, how: Kick) -> usize {
+        kick(&self.shared, phone, how)
+    }
+
+    /// The next `count` logins of `phone` are refused with `failure`.
+    pub fn fail_logins(&self, phone: &str, failure: LoginFailure, count: u32) {
+        fail_logins(&mut self.shared.lock(), phone, failure, count);
+    }
+
+    /// Clients announcing an older WhatsApp Web version are refused (405); `None` accepts all.
+    pub fn set_min_version(&self, min: Option<Version>) {
+        self.shared.lock().min_version = min;
+    }
+
+    /// The names `phone`'s linked devices gave themselves, as its phone lists them.
+    pub fn device_names(&self, phone: &str) -> Vec<Option<String>> {
+        let st = self.shared.lock();
+        st.devices
+            .iter()
+            .filter(|((p, _), _)| p == phone)
+            .map(|(_, d)| d.name.clone())
+            .collect()
+    }
+
     /// Closes every connection (of one account, if given); returns how many.
     pub fn drop_connections(&self, phone: Option<&str>) -> usize {
         let st = self.shared.lock();
@@ -267,4 +295,8 @@ fn install(state: &mut State, scenario: Scenario) {
     state.operators = scenario.operators;
     state.group_keys = scenario.group_keys;
     state.activity = scenario.activity;
+    state.min_version = scenario.min_version;
+    for (phone, failure, count) in scenario.login_failures {
+        fail_logins(state, &phone, failure, count);
+    }
 }

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod connection;
 pub mod control;
 pub mod delivery;
+pub mod endings;
 pub mod faults;
 pub mod groups_iq;
 pub mod jids;

@@ -29,9 +29,15 @@ pub struct ScannedQr {
     pub adv_secret: Vec<u8>,
 }
 
-/// Parses `"{ref},{noise pub b64},{identity pub b64},{adv secret b64}[,{client type}]"`.
+/// Parses `"{ref},{noise pub b64},{identity pub b64},{adv secret b64}[,{client type}]"`, bare
+/// or behind `https://wa.me/settings/linked_devices#` as newer clients show it and phones
+/// read it (wacore companion_reg.rs `NATIVE_CAMERA_DEEP_LINK_PREFIX`, pair.rs `parse_qr_code`).
 pub fn parse_qr(code: &str) -> Result<ScannedQr> {
-    let parts: Vec<&str> = code.trim().split(',').collect();
+    let code = code.trim();
+    let code = code
+        .strip_prefix(whatsapp_rust::pair::NATIVE_CAMERA_DEEP_LINK_PREFIX)
+        .unwrap_or(code);
+    let parts: Vec<&str> = code.split(',').collect();
     if parts.len() < 4 || parts.iter().take(4).any(|p| p.is_empty()) {
         return Err(anyhow!(
             "not a WhatsApp QR code: expected 4 or 5 comma-separated fields"

@@ -128,6 +128,8 @@ pub fn scenario(scale: Scale, now: i64) -> Scenario {
         operators: vec![OPERATOR.into()],
         group_keys: Default::default(),
         activity: Vec::new(),
+        min_version: None,
+        login_failures: Vec::new(),
     }
 }
 

@@ -32,6 +32,15 @@
 //! subgroups = ["garden", "safety"]   # keys of groups above
 //! roles = { "15550001111" = "superadmin" }
 //!
+//! [server]
+//! min_version = "2.3000.1030000000"  # older clients get <failure reason="405"> (default: any)
+//!
+//! [[login_failures]]                 # refuse this account's next logins, as WhatsApp does
+//! phone = "15550001111"
+//! reason = 402                       # 402 temporary ban, 403 locked, 405 outdated, 503 outage
+//! expire = 3600                      # 402: the ban's length in seconds; code = 103: its reason
+//! count = 1
+//!
 //! [[activity]]                       # played in real time by `Simulator::play_activity`
 //! after_ms = 5000
 //! kind = "request_join"              # request_join, cancel_request, join_by_link, leave, add,
@@ -45,6 +54,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::endings::{LoginFailure, Version, parse_version};
 use super::rng::splitmix64;
 use super::world::{
     Account, AddressingMode, Description, Group, GroupId, MAX_GROUP_SIZE, Member, PendingRequest,
@@ -69,6 +79,10 @@ pub struct Scenario {
     pub group_keys: BTreeMap<String, GroupId>,
     /// Scripted live activity, ordered by `after_ms`.
     pub activity: Vec<ScriptedActivity>,
+    /// `[server] min_version`.
+    pub min_version: Option<Version>,
+    /// `[[login_failures]]`: (phone, refusal, how many logins).
+    pub login_failures: Vec<(Phone, LoginFailure, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +171,30 @@ struct File {
     communities: Vec<CommunitySpec>,
     #[serde(default)]
     activity: Vec<ActivitySpec>,
+    server: Option<ServerSpec>,
+    #[serde(default)]
+    login_failures: Vec<LoginFailureSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerSpec {
+    min_version: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginFailureSpec {
+    phone: String,
+    reason: u16,
+    expire: Option<u64>,
+    code: Option<u16>,
+    #[serde(default = "one")]
+    count: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 #[derive(Deserialize)]
@@ -384,11 +422,34 @@ impl Scenario {
             b.add_community(c)?;
         }
         let activity = b.scripted_activity(&file.activity)?;
+        let min_version = match file.server.and_then(|s| s.min_version) {
+            Some(v) => Some(parse_version(&v).ok_or_else(|| {
+                ScenarioError::Invalid(format!("server.min_version {v:?}: expected 2.3000.N"))
+            })?),
+            None => None,
+        };
+        let mut login_failures = Vec::new();
+        for f in file.login_failures {
+            if b.world.account(&f.phone).is_none() {
+                return Err(ScenarioError::Invalid(format!(
+                    "login_failures: no account {}",
+                    f.phone
+                )));
+            }
+            let failure = LoginFailure {
+                reason: f.reason,
+                expire: f.expire,
+                code: f.code,
+            };
+            login_failures.push((f.phone, failure, f.count));
+        }
         Ok(Scenario {
             world: b.world,
             operators: b.operators,
             group_keys: b.keys,
             activity,
+            min_version,
+            login_failures,
         })
     }
 }

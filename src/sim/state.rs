@@ -1,7 +1,7 @@
 //! The simulator's shared state: the world, paired devices, live connections, faults, and the
 //! broadcast of what happens (for tests, the demo and the control routes).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{broadcast, mpsc};
@@ -25,8 +25,17 @@ pub enum SimEvent {
     Paired { phone: Phone, device: u16 },
     /// A registered device logged in (`<success>` sent).
     LoggedIn { phone: Phone, device: u16 },
-    /// A login was refused: unknown device.
-    LoginRefused { phone: Phone, device: u16 },
+    /// A client finished the handshake announcing this WhatsApp Web version (`None`: none).
+    Hello {
+        conn: u64,
+        version: Option<super::endings::Version>,
+    },
+    /// A login was refused with `<failure reason=…>` (401: unknown device).
+    LoginRefused {
+        phone: Phone,
+        device: u16,
+        reason: u16,
+    },
     /// The device logged out (remove-companion-device).
     DeviceRemoved { phone: Phone, device: u16 },
     ConnectionClosed {
@@ -76,6 +85,8 @@ pub enum Phase {
 pub struct ConnEntry {
     pub tx: mpsc::UnboundedSender<Outbound>,
     pub phase: Phase,
+    /// The name a registering client gave its device (`DeviceProps.os`), for the phone's list.
+    pub device_name: Option<String>,
     /// Linking with a phone-number code, when the companion asked for one.
     pub pair_code: Option<PairCodeStage>,
 }
@@ -95,6 +106,8 @@ pub enum PairCodeStage {
 #[derive(Debug, Clone, Default)]
 pub struct DeviceRecord {
     pub push_name: String,
+    /// How the phone's "Linked devices" lists it (`DeviceProps.os` at registration).
+    pub name: Option<String>,
     /// One-time pre-keys the device uploaded (answered to `<count/>`).
     pub prekeys: usize,
 }
@@ -113,6 +126,10 @@ pub struct State {
     pub next_stanza: u64,
     /// New connections fail at the transport (the server is unreachable).
     pub refuse_connections: bool,
+    /// Refusals queued for the next logins of an account (see `endings`).
+    pub login_failures: HashMap<Phone, VecDeque<super::endings::LoginFailure>>,
+    /// Clients announcing an older WhatsApp Web version get `<failure reason="405">`.
+    pub min_version: Option<super::endings::Version>,
     /// The scenario's scripted activity, played by `Simulator::play_activity`.
     pub activity: Vec<super::scenario::ScriptedActivity>,
 }

@@ -23,7 +23,8 @@ fn query(table: Table) -> &'static str {
                  ORDER BY o.id, a.id"
             }
             Table::Events => {
-                "SELECT id, session, group_id, group_subject, at, actor, kind, who, found_on_reconnect
+                "SELECT id, session, group_id, group_subject, at, actor, kind, who, detail,
+                        found_on_reconnect
                  FROM events
                  WHERE (?1 IS NULL OR session = ?1)
                    AND (?2 IS NULL OR group_id = ?2 OR instr(lower(group_subject), lower(?2)) > 0)
@@ -242,7 +243,10 @@ mod tests {
              1,1@g.us,\"Team, \"\"A\"\"\",9@lid,+1555,9@lid,admin\n"
         );
         assert!(csv(&s, Table::Requests).contains(",+1666,5,InviteLink,"));
-        assert!(csv(&s, Table::Events).contains(",Left,+1777,1\n"));
+        assert!(
+            csv(&s, Table::Events)
+                .contains(",Left,+1777,\"{\"\"Left\"\":{\"\"who\"\":[\"\"+1777\"\"]}}\",1\n")
+        );
         assert!(csv(&s, Table::Audit).contains(",remove,+1000,10,11,9@lid,+1555,done,\n"));
     }
 

@@ -1,5 +1,6 @@
 //! The view: a pure function of `AppState` (no I/O, no clock: time is `state.now`).
 
+pub mod conn_words;
 pub mod list;
 pub mod panes;
 pub mod popups;

@@ -10,7 +10,8 @@ use ratatui::widgets::Paragraph;
 use crate::app::keymap::{Command, Context};
 use crate::app::state::{AppState, Level, activity};
 use crate::domain::ConnState;
-use crate::ui::Theme;
+use crate::ui::conn_words::{is_alarm, sentence};
+use crate::ui::{Theme, fit};
 
 /// "2 sessions · 1 online" (plus "1 offline" etc. only when there are some).
 pub fn summary(state: &AppState) -> String {
@@ -75,7 +76,27 @@ fn hints(state: &AppState, theme: &Theme, width: usize) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The current session's trouble, when it has some: "#1 replaced: … · r reconnects".
+fn trouble(state: &AppState) -> Option<(String, bool)> {
+    let session = state.current_session.and_then(|id| state.session(id))?;
+    let text = sentence(state, &session.conn)?;
+    Some((format!("{} {text}", session.id), is_alarm(&session.conn)))
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let message = state.status.as_ref().filter(|s| s.until >= state.now);
+    // A session in trouble takes the whole line (until a message comes): it says what to do.
+    if let (None, Some((text, alarm))) = (message, trouble(state)) {
+        let color = if alarm {
+            theme.alert_error
+        } else {
+            theme.status_offline
+        };
+        let width = usize::from(area.width.saturating_sub(1));
+        let line = Line::styled(format!(" {}", fit(&text, width)), theme.fg(color));
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let summary = format!(" {} ", summary(state));
     let [left, right] = Layout::horizontal([
         Constraint::Min(10),
@@ -83,7 +104,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     ])
     .areas(area);
     // A live message takes the left side; the keys come back when it expires.
-    let message = state.status.as_ref().filter(|s| s.until >= state.now);
     let line = match message {
         Some(s) => Line::styled(
             format!(" {}", s.text),

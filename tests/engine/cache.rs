@@ -122,6 +122,7 @@ async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
     let mut h2 = TestEngine::new(spawn(EngineConfig {
         sessions_dir: sessions,
         endpoint: wamod::engine::Endpoint::in_process(sim.transport_factory()),
+        version: wamod::engine::VersionSource::simulator(),
         database: Some(db),
         op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
     }));
@@ -266,6 +267,7 @@ fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
         let mut h = TestEngine::new(spawn(EngineConfig {
             sessions_dir: sessions,
             endpoint: wamod::engine::Endpoint::in_process(sim.transport_factory()),
+            version: wamod::engine::VersionSource::simulator(),
             database: Some(db.clone()),
             op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
         }));

@@ -128,6 +128,8 @@ pub fn simulator() -> Simulator {
         operators: vec![DANA.to_string(), SAM.to_string(), RILEY.to_string()],
         group_keys: Default::default(),
         activity: Vec::new(),
+        min_version: None,
+        login_failures: Vec::new(),
     })
 }
 

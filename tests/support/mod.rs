@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use wamod::engine::bot::{NoHttp, WA_VERSION};
+use wamod::engine::bot::{NoHttp, SIM_WA_VERSION};
 use wamod::sim::Simulator;
 use whatsapp_rust::bot::{Bot, BotHandle};
 use whatsapp_rust::store::traits::Backend;
@@ -46,7 +46,7 @@ async fn start_with(
         .with_transport_factory(transport)
         .with_http_client(NoHttp)
         .with_runtime(TokioRuntime)
-        .with_version(WA_VERSION)
+        .with_version(SIM_WA_VERSION)
         .skip_history_sync()
         .on_event(move |ev, _client| {
             let tx = tx.clone();

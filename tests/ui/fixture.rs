@@ -87,8 +87,9 @@ fn sessions() -> Vec<SessionView> {
             phone: Some(SAM_PHONE.into()),
             name: None,
             conn: ConnState::Disconnected {
-                reason: "stream ended".into(),
+                reason: "WhatsApp ended the connection".into(),
                 retry_in_secs: Some(4),
+                attempt: 3,
             },
             cached_since: None,
         },

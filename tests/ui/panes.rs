@@ -6,7 +6,7 @@ use wamod::app::keymap::Keymap;
 use wamod::app::msg::Msg;
 use wamod::app::state::{AppState, Pane};
 use wamod::app::update::update;
-use wamod::domain::{ConnState, Participant, Role, SessionId};
+use wamod::domain::{ConnState, Ending, LogoutReason, Participant, Role, SessionId};
 use wamod::protocol::Update;
 use wamod::ui::Theme;
 
@@ -119,11 +119,12 @@ fn session_badges_follow_the_connection() {
         ConnState::Connected,
         ConnState::Connecting,
         ConnState::Disconnected {
-            reason: "stream ended".into(),
+            reason: "WhatsApp ended the connection".into(),
             retry_in_secs: Some(12),
+            attempt: 6,
         },
         ConnState::Pairing,
-        ConnState::LoggedOut,
+        ConnState::LoggedOut(LogoutReason::Removed),
     ];
     s.sessions = states
         .iter()
@@ -143,7 +144,7 @@ fn session_badges_follow_the_connection() {
         ("◌ connecting", theme.status_connecting),
         ("○ offline 12s", theme.status_offline),
         ("◇ pairing", theme.status_pairing),
-        ("○ logged out", theme.status_logged_out),
+        ("○ removed", theme.status_logged_out),
     ];
     // Four rows fit at 120x40; the fifth after moving the cursor down.
     for cursor in [0, 4] {
@@ -161,8 +162,90 @@ fn session_badges_follow_the_connection() {
         assert!(find(buf, "not linked").is_some());
     }
     let t = render(&s, 120, 40);
-    assert!(find(t.backend().buffer(), "○ logged out").is_some());
+    assert!(find(t.backend().buffer(), "○ removed").is_some());
     assert!(find(t.backend().buffer(), "5 sessions · 1 online · 1 pairing").is_some());
+}
+
+/// Every way a connection can stand, at 80x24: the sessions pane's badge and the status bar's
+/// sentence (what happened, what to do) for the current session, in one snapshot.
+#[test]
+fn session_states_in_words_80x24() {
+    let states = [
+        ConnState::Connected,
+        ConnState::Disconnected {
+            reason: "cannot reach WhatsApp (Connection refused)".into(),
+            retry_in_secs: Some(5),
+            attempt: 5,
+        },
+        ConnState::Disconnected {
+            reason: "WhatsApp is unavailable (503)".into(),
+            retry_in_secs: Some(1),
+            attempt: 0,
+        },
+        ConnState::Ended(Ending::Replaced),
+        ConnState::Ended(Ending::TemporaryBan {
+            code: 103,
+            why: "you created too many groups with people who don't have you".into(),
+            until: NOW + 3600,
+        }),
+        ConnState::Ended(Ending::Outdated),
+        ConnState::Ended(Ending::Refused {
+            code: 409,
+            message: None,
+        }),
+        ConnState::Ended(Ending::QrCodesExpired),
+        ConnState::Ended(Ending::ScannedWithoutMultidevice),
+        ConnState::LoggedOut(LogoutReason::Removed),
+        ConnState::LoggedOut(LogoutReason::Locked {
+            text: Some("Your account is locked".into()),
+        }),
+        ConnState::LoggedOut(LogoutReason::Other { code: 406 }),
+    ];
+    let mut out = Vec::new();
+    for conn in states {
+        let mut s = fixture();
+        s.size = (80, 24);
+        s.sessions[0].conn = conn.clone();
+        let t = render(&s, 80, 24);
+        let buf = t.backend().buffer();
+        let row = |y: u16| -> String { (0..80).map(|x| buf[(x, y)].symbol()).collect() };
+        out.push(format!("{conn:?}"));
+        out.push(row(1));
+        out.push(row(23));
+        out.push(String::new());
+    }
+    snapshot("session_states_80x24", out.join("\n"));
+    // Never Debug output on screen, and each trouble names a key or a wait.
+    assert!(!out.iter().skip(1).step_by(4).any(|l| l.contains("Ended(")));
+}
+
+/// A first run that cannot reach WhatsApp: the groups pane and the pairing popup say why, not
+/// "Loading groups…" forever.
+#[test]
+fn unreachable_first_run_says_why() {
+    let mut s = AppState::new(Keymap::default(), NOW);
+    s.size = (80, 24);
+    update(
+        &mut s,
+        Msg::EngineBatch(vec![
+            Update::Session {
+                id: SessionId(1),
+                phone: None,
+                name: None,
+            },
+            Update::Conn {
+                session: SessionId(1),
+                state: ConnState::Disconnected {
+                    reason: "cannot reach WhatsApp (Connection refused)".into(),
+                    retry_in_secs: Some(5),
+                    attempt: 5,
+                },
+            },
+        ]),
+    );
+    snapshot_at("unreachable_first_run_80x24", &s, 80, 24);
+    let t = render(&s, 80, 24);
+    assert!(find(t.backend().buffer(), "No QR code: cannot reach WhatsApp").is_some());
 }
 
 /// The first frame of a restart, drawn from wamod.db before any network work (no engine runs

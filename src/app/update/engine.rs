@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use super::nav::{clamp, load_group, reselect_group, select_group_at_cursor};
 use super::{Effect, Level, audit, history, moderation, pairing, status};
 use crate::app::state::{
-    AppState, EVENTS_CAP, Fixups, InputDialog, InputKind, Pane, Popup, SessionView,
+    AppState, EVENTS_CAP, Fixups, InputDialog, InputKind, Pairing, Pane, Popup, SessionView,
 };
 use crate::domain::{
     ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Participant, SessionId,
@@ -120,6 +120,13 @@ fn on_session(
             }
         }
         None => {
+            // A new unlinked session: its popup says why, until a QR code comes.
+            if phone.is_none() && state.popup.is_none() {
+                state.popup = Some(Popup::Pairing {
+                    session: id,
+                    state: Pairing::Waiting,
+                });
+            }
             state.sessions.push(SessionView {
                 id,
                 phone,
@@ -154,14 +161,22 @@ fn on_session_removed(state: &mut AppState, id: SessionId) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Connected or logged out ends pairing; a logout is worth a message.
+/// Connected or logged out ends pairing; a pairing that cannot go on shows why instead of a
+/// stale code; a logout is worth a message.
 fn on_conn(state: &mut AppState, session: SessionId, conn: ConnState) -> Vec<Effect> {
-    if matches!(conn, ConnState::Connected | ConnState::LoggedOut)
-        && matches!(&state.popup, Some(Popup::Pairing { session: s, .. }) if *s == session)
-    {
+    let pairing_here = |state: &AppState| matches!(&state.popup, Some(Popup::Pairing { session: s, .. }) if *s == session);
+    if matches!(conn, ConnState::Connected | ConnState::LoggedOut(_)) && pairing_here(state) {
         state.popup = None;
     }
-    if conn == ConnState::LoggedOut {
+    if matches!(conn, ConnState::Ended(_) | ConnState::Disconnected { .. })
+        && matches!(&state.popup, Some(Popup::Pairing { session: s, state: Pairing::Qr { .. } }) if *s == session)
+    {
+        state.popup = Some(Popup::Pairing {
+            session,
+            state: Pairing::Waiting,
+        });
+    }
+    if conn.is_logged_out() {
         status(
             state,
             format!("Session {session} was logged out"),

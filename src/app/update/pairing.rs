@@ -44,6 +44,14 @@ pub(super) fn pairing_key(
             set(state, Pairing::EnterPhone { input, error: None });
             Vec::new()
         }
+        // The codes ran out (or WhatsApp refused): a new round.
+        (Pairing::Waiting, KeyCode::Char('r'))
+            if state
+                .session(session)
+                .is_some_and(|s| matches!(s.conn, ConnState::Ended(_))) =>
+        {
+            vec![Effect::Send(Action::Refresh(session))]
+        }
         (Pairing::Waiting | Pairing::Qr { .. }, KeyCode::Char('P' | 'p')) => {
             set(state, empty_phone_entry());
             Vec::new()

@@ -468,6 +468,7 @@ fn sessions_connection_states_and_refresh() {
             state: ConnState::Disconnected {
                 reason: "x".into(),
                 retry_in_secs: Some(4),
+                attempt: 2,
             },
         }]),
     );
@@ -480,12 +481,64 @@ fn sessions_connection_states_and_refresh() {
         &mut s,
         Msg::EngineBatch(vec![Update::Conn {
             session: SessionId(1),
-            state: ConnState::LoggedOut,
+            state: ConnState::LoggedOut(crate::domain::LogoutReason::Removed),
         }]),
     );
     assert_eq!(s.status.as_ref().map(|x| x.level), Some(Level::Error));
     update(&mut s, Msg::Resize(80, 24));
     assert_eq!(s.size, (80, 24));
+}
+
+/// A new unlinked session opens its pairing popup at once (it says why no code shows); codes
+/// that ran out turn the popup back to waiting, where `r` asks for a new round.
+#[test]
+fn pairing_popup_follows_the_connection() {
+    use crate::app::state::{Pairing, Popup};
+    use crate::domain::Ending;
+    let mut s = AppState::new(Keymap::default(), 1000);
+    let new = SessionId(1);
+    update(
+        &mut s,
+        Msg::EngineBatch(vec![
+            Update::Session {
+                id: new,
+                phone: None,
+                name: None,
+            },
+            Update::Qr {
+                session: new,
+                code: "ref,a,b,c".into(),
+                valid_secs: 60,
+            },
+        ]),
+    );
+    assert!(matches!(
+        s.popup,
+        Some(Popup::Pairing {
+            state: Pairing::Qr { .. },
+            ..
+        })
+    ));
+    // `r` does nothing while the codes are fresh.
+    assert_eq!(update(&mut s, key('r')), Vec::new());
+    update(
+        &mut s,
+        Msg::EngineBatch(vec![Update::Conn {
+            session: new,
+            state: ConnState::Ended(Ending::QrCodesExpired),
+        }]),
+    );
+    assert_eq!(
+        s.popup,
+        Some(Popup::Pairing {
+            session: new,
+            state: Pairing::Waiting
+        })
+    );
+    assert_eq!(
+        update(&mut s, key('r')),
+        vec![Effect::Send(Action::Refresh(new))]
+    );
 }
 
 #[test]

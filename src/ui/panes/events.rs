@@ -45,7 +45,7 @@ pub fn describe(e: &GroupEvent) -> String {
         GroupEventKind::GroupDeleted => "group deleted".into(),
         GroupEventKind::Linked { groups } => format!("linked {}", people(groups)),
         GroupEventKind::Unlinked { groups } => format!("unlinked {}", people(groups)),
-        GroupEventKind::Other { what } => what.clone(),
+        GroupEventKind::Connection { what } | GroupEventKind::Other { what } => what.clone(),
     }
 }
 

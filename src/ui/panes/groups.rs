@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
 use crate::domain::{CommunityMark, Role};
+use crate::ui::conn_words::sentence;
 use crate::ui::{Theme, fit, list, pane_block, render_empty};
 
 /// My role in a group, in the roster's role colours; 8 columns wide.
@@ -36,13 +37,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     };
     let block = pane_block(state, theme, Pane::Groups, &extra);
     if rows.is_empty() {
-        let text = match state.current_session {
-            None => "No session selected",
-            Some(s) if !state.groups.contains_key(&s) => "Loading groups…",
-            Some(_) if !list_state.filter.is_empty() => "No group matches the filter",
-            Some(_) => "This account is in no group",
+        let session = state.current_session.and_then(|s| state.session(s));
+        let trouble = session.and_then(|s| sentence(state, &s.conn));
+        let text = match (state.current_session, trouble) {
+            (None, _) => "No session selected".to_string(),
+            // Why no groups come (unreachable, replaced, banned, ...), and what to do.
+            (Some(s), Some(why)) if !state.groups.contains_key(&s) => format!("No groups: {why}"),
+            (Some(s), None) if !state.groups.contains_key(&s) => "Loading groups…".to_string(),
+            (Some(_), _) if !list_state.filter.is_empty() => "No group matches the filter".into(),
+            (Some(_), _) => "This account is in no group".to_string(),
         };
-        render_empty(frame, area, block, text, theme);
+        render_empty(frame, area, block, &text, theme);
         return;
     }
     let inner_width = usize::from(area.width.saturating_sub(2));

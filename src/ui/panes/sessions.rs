@@ -7,24 +7,21 @@ use ratatui::text::Span;
 
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
-use crate::domain::ConnState;
+use crate::domain::{ConnState, Ending, LogoutReason};
+use crate::ui::conn_words::badge_text;
 use crate::ui::{Theme, fit, list, pane_block, render_empty};
 
 pub fn badge(conn: &ConnState, theme: &Theme) -> Span<'static> {
-    let (text, color) = match conn {
-        ConnState::Connected => ("● online".to_string(), theme.status_online),
-        ConnState::Connecting => ("◌ connecting".to_string(), theme.status_connecting),
-        ConnState::Pairing => ("◇ pairing".to_string(), theme.status_pairing),
-        ConnState::LoggedOut => ("○ logged out".to_string(), theme.status_logged_out),
-        ConnState::Disconnected { retry_in_secs, .. } => (
-            match retry_in_secs {
-                Some(s) => format!("○ offline {s}s"),
-                None => "○ offline".to_string(),
-            },
-            theme.status_offline,
-        ),
+    let color = match conn {
+        ConnState::Connected => theme.status_online,
+        ConnState::Connecting => theme.status_connecting,
+        ConnState::Pairing | ConnState::Ended(Ending::QrCodesExpired) => theme.status_pairing,
+        ConnState::Disconnected { .. } => theme.status_offline,
+        ConnState::Ended(_) => theme.alert_error,
+        ConnState::LoggedOut(LogoutReason::Locked { .. }) => theme.alert_error,
+        ConnState::LoggedOut(_) => theme.status_logged_out,
     };
-    Span::styled(text, theme.fg(color))
+    Span::styled(badge_text(conn), theme.fg(color))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {

@@ -12,6 +12,7 @@ use super::centered;
 use crate::app::state::{AppState, Pairing};
 use crate::domain::SessionId;
 use crate::ui::Theme;
+use crate::ui::conn_words::sentence;
 
 /// Quiet zone around the code, in modules. One is enough for phone scanners on a screen.
 const QUIET: usize = 1;
@@ -197,7 +198,15 @@ fn draw_text(
     let mut lines = Vec::new();
     match pairing {
         Pairing::Waiting => {
-            lines.push(Line::raw("Waiting for a QR code from WhatsApp…"));
+            // Why no code is showing, when there is a reason.
+            let conn = state.session(session).map(|s| &s.conn);
+            match conn.and_then(|c| sentence(state, c)) {
+                Some(why) => lines.push(Line::styled(
+                    format!("No QR code: {why}"),
+                    theme.fg(theme.alert_error),
+                )),
+                None => lines.push(Line::raw("Waiting for a QR code from WhatsApp…")),
+            }
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![
                 key("P"),

@@ -1,0 +1,334 @@
+//! A session's connection over time: build a client, drive it, and when its run ends, either
+//! build another (where WhatsApp would accept it) or stop and say why until the user acts.
+//! whatsapp-rust ends its run loop by itself after a replaced stream, a ban, an outdated
+//! version, a refused login or a logout (client/lifecycle.rs: auto-reconnect off), so the
+//! session watches the `BotHandle` as well as the events: no silent death.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use whatsapp_rust::Client;
+use whatsapp_rust::types::events::Event;
+
+use super::{Live, SessionCmd, SessionTask, remove_keys};
+use crate::domain::{ConnState, Ending, GroupEvent, GroupEventKind, GroupId};
+use crate::engine::bot::{BuiltBot, build_bot};
+use crate::engine::conn_watch::ConnProblem;
+use crate::engine::endings::{Verdict, judge, retry_delay_secs};
+use crate::engine::session_reports::Internal;
+use crate::protocol::Update;
+
+/// Rounds of QR codes (about 2.5 min each) offered before pairing waits to be asked again.
+const QR_ROUNDS: u32 = 3;
+
+/// How long an ended run waits for the event that says why.
+const LAST_WORDS: Duration = Duration::from_secs(2);
+
+/// What one step of a running client asks for.
+pub(super) enum Flow {
+    Continue,
+    /// Build a fresh client (its QR codes ran out while someone watches).
+    Rebuild,
+    /// Shut the client down and wait for the user (the state says why).
+    Wait,
+    Stop,
+}
+
+/// What to do after a client is gone.
+enum Next {
+    Rebuild,
+    Retry(Duration),
+    Wait,
+    Stop,
+}
+
+/// How the connection stands, for the words and the retries.
+#[derive(Default)]
+pub(super) struct ConnTrack {
+    /// Connect attempts since the last login.
+    attempts: u32,
+    /// Why the connection is over, once an event said so.
+    ending: Option<ConnState>,
+    /// QR rounds nobody scanned.
+    qr_rounds: u32,
+    /// The last line put in the feed: a retry loop repeating itself is recorded once.
+    last_line: Option<String>,
+}
+
+impl SessionTask {
+    pub async fn run(mut self) {
+        let (internal_tx, mut internal_rx) = mpsc::unbounded_channel();
+        let mut live = Live::new(&mut self, internal_tx);
+        let mut build_failures = 0;
+        loop {
+            live.show(ConnState::Connecting);
+            let (problems_tx, problems) = mpsc::unbounded_channel();
+            let store = Self::key_store(&self.dir);
+            let built = build_bot(&self.endpoint, &self.version, &store, problems_tx).await;
+            let next = match built {
+                Ok(bot) => {
+                    build_failures = 0;
+                    self.drive(&mut live, bot, problems, &mut internal_rx).await
+                }
+                Err(e) => {
+                    tracing::warn!(session = %self.id, "cannot start the client: {e:#}");
+                    build_failures += 1;
+                    let secs = retry_delay_secs(build_failures).max(1);
+                    live.show(ConnState::Disconnected {
+                        reason: format!("cannot start the client: {e:#}"),
+                        retry_in_secs: Some(secs),
+                        attempt: build_failures,
+                    });
+                    Next::Retry(Duration::from_secs(secs))
+                }
+            };
+            let go_on = match next {
+                Next::Rebuild => true,
+                Next::Retry(pause) => self.pause(pause).await,
+                Next::Wait => self.wait_for_user(&mut live).await,
+                Next::Stop => false,
+            };
+            if !go_on {
+                return;
+            }
+        }
+    }
+
+    /// Runs one client until it ends or is ended.
+    async fn drive(
+        &mut self,
+        live: &mut Live,
+        bot: BuiltBot,
+        mut problems: mpsc::UnboundedReceiver<ConnProblem>,
+        internal_rx: &mut mpsc::UnboundedReceiver<Internal>,
+    ) -> Next {
+        let BuiltBot { mut handle, events } = bot;
+        let client = handle.client();
+        loop {
+            let flow = tokio::select! {
+                ev = events.recv() => match ev {
+                    Ok(ev) => live.on_event(&client, &ev),
+                    // The client is gone (its handler with it).
+                    Err(_) => Flow::Wait,
+                },
+                () = &mut handle => live.last_words(&client, &events).await,
+                Some(p) = problems.recv() => {
+                    live.on_problem(p);
+                    Flow::Continue
+                }
+                cmd = self.commands.recv() => match cmd {
+                    Some(cmd) => live.on_command(&client, cmd).await,
+                    None => Flow::Stop,
+                },
+                Some(msg) = internal_rx.recv() => {
+                    live.on_internal(&client, msg);
+                    Flow::Continue
+                }
+            };
+            let next = match flow {
+                Flow::Continue => continue,
+                Flow::Rebuild => Next::Rebuild,
+                Flow::Wait if live.conn.ending.is_some() => Next::Wait,
+                // Ended without a word: a new client after a pause.
+                Flow::Wait => Next::Retry(live.lost_without_reason()),
+                Flow::Stop => Next::Stop,
+            };
+            client.disconnect().await;
+            handle.shutdown().await;
+            return next;
+        }
+    }
+
+    /// Waits `pause` before the next client; false when told to stop meanwhile.
+    async fn pause(&mut self, pause: Duration) -> bool {
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => true,
+            cmd = self.commands.recv() => !matches!(cmd, None | Some(SessionCmd::Shutdown)),
+        }
+    }
+
+    /// The connection is over until the user reconnects (`r`), unlinks or quits; true to
+    /// build a new client.
+    async fn wait_for_user(&mut self, live: &mut Live) -> bool {
+        loop {
+            let Some(cmd) = self.commands.recv().await else {
+                return false;
+            };
+            match cmd {
+                SessionCmd::Refresh => {
+                    live.conn = ConnTrack::default();
+                    return true;
+                }
+                SessionCmd::Shutdown => return false,
+                SessionCmd::Logout | SessionCmd::Cancel => {
+                    // No client to tell WhatsApp: the keys go, the phone still lists the device.
+                    remove_keys(&live.dir);
+                    live.send(Update::SessionRemoved(live.id));
+                    return false;
+                }
+                SessionCmd::Run { id, group, op } => {
+                    let why = "the session is not connected (r reconnects)";
+                    live.refuse_op(id, group, op, why);
+                }
+                SessionCmd::LoadRoster(group) => {
+                    if live.model.rosters.contains_key(&group) {
+                        live.send(live.model.roster_update(&group));
+                    }
+                }
+                SessionCmd::PairWithPhone(_) | SessionCmd::LoadRequests(_) => {}
+            }
+        }
+    }
+}
+
+impl Live {
+    /// The run ended: the event saying why is delivered by a task of its own and may come just
+    /// after, so it gets a moment before the end counts as unexplained.
+    async fn last_words(
+        &mut self,
+        client: &Arc<Client>,
+        events: &async_channel::Receiver<Arc<Event>>,
+    ) -> Flow {
+        let grace = tokio::time::sleep(LAST_WORDS);
+        tokio::pin!(grace);
+        loop {
+            tokio::select! {
+                ev = events.recv() => match ev {
+                    Ok(ev) => match self.on_event(client, &ev) {
+                        Flow::Continue => {}
+                        flow => return flow,
+                    },
+                    Err(_) => return Flow::Wait,
+                },
+                () = &mut grace => return Flow::Wait,
+            }
+        }
+    }
+
+    pub(super) fn show(&self, state: ConnState) {
+        self.send(Update::Conn {
+            session: self.id,
+            state,
+        });
+    }
+
+    /// A line in the feed (and the stored history) about this session's connection, unless it
+    /// repeats the last one.
+    fn record(&mut self, what: String) {
+        if self.conn.last_line.as_ref() == Some(&what) {
+            return;
+        }
+        self.conn.last_line = Some(what.clone());
+        self.send(Update::Event(GroupEvent {
+            at: chrono::Utc::now().timestamp(),
+            session: self.id,
+            group: GroupId(String::new()),
+            group_subject: "connection".into(),
+            actor: None,
+            kind: GroupEventKind::Connection { what },
+            found_on_reconnect: false,
+        }));
+    }
+
+    /// The connection events; `None` for every other event.
+    pub(super) fn on_conn_event(&mut self, client: &Arc<Client>, ev: &Event) -> Option<Flow> {
+        match ev {
+            Event::Connected(_) => {
+                self.conn = ConnTrack::default();
+                self.on_connected(client);
+                return Some(Flow::Continue);
+            }
+            Event::PairingQrCode(_) => self.conn.ending = None,
+            Event::PairingQrCodesExhausted(_) => return Some(self.on_qr_codes_exhausted()),
+            _ => {}
+        }
+        let verdict = judge(ev, chrono::Utc::now().timestamp())?;
+        tracing::info!(session = %self.id, "connection: {verdict:?}");
+        Some(match verdict {
+            Verdict::End(ConnState::LoggedOut(reason)) => {
+                // Unlinked (here, from the phone, or locked): the keys are useless now.
+                remove_keys(&self.dir);
+                self.record_verdict(&Verdict::End(ConnState::LoggedOut(reason.clone())));
+                self.show(ConnState::LoggedOut(reason));
+                Flow::Stop
+            }
+            Verdict::End(state) => {
+                self.record_verdict(&Verdict::End(state.clone()));
+                self.conn.ending = Some(state.clone());
+                self.show(state);
+                Flow::Wait
+            }
+            Verdict::Retrying(reason) => {
+                self.record(format!("disconnected: {reason}"));
+                self.show(ConnState::Disconnected {
+                    reason,
+                    retry_in_secs: Some(retry_delay_secs(self.conn.attempts + 1)),
+                    attempt: self.conn.attempts,
+                });
+                Flow::Continue
+            }
+            Verdict::Note(note) => {
+                self.record(note);
+                Flow::Continue
+            }
+        })
+    }
+
+    fn record_verdict(&mut self, verdict: &Verdict) {
+        if let Some(line) = verdict.feed_line() {
+            self.record(line);
+        }
+    }
+
+    /// A round of QR codes ran out: another, up to `QR_ROUNDS`, then wait to be asked.
+    fn on_qr_codes_exhausted(&mut self) -> Flow {
+        self.conn.qr_rounds += 1;
+        if self.conn.qr_rounds < QR_ROUNDS {
+            return Flow::Rebuild;
+        }
+        let state = ConnState::Ended(Ending::QrCodesExpired);
+        self.conn.ending = Some(state.clone());
+        self.show(state);
+        Flow::Wait
+    }
+
+    /// A connect attempt, or why one failed (whatsapp-rust retries by itself).
+    fn on_problem(&mut self, problem: ConnProblem) {
+        let reason = match problem {
+            ConnProblem::Attempt => {
+                self.conn.attempts += 1;
+                return;
+            }
+            ConnProblem::Unreachable(e) => format!("cannot reach WhatsApp ({e})"),
+            ConnProblem::Version(e) => format!("cannot read WhatsApp Web's version ({e})"),
+        };
+        let attempt = self.conn.attempts.max(1);
+        self.record(reason.clone());
+        tracing::warn!(session = %self.id, attempt, "{reason}");
+        self.show(ConnState::Disconnected {
+            reason,
+            retry_in_secs: Some(retry_delay_secs(attempt)),
+            attempt,
+        });
+    }
+
+    /// The run ended and no event said why: shown, and retried after the usual backoff.
+    fn lost_without_reason(&mut self) -> Duration {
+        self.conn.attempts += 1;
+        let secs = retry_delay_secs(self.conn.attempts);
+        let reason = "the WhatsApp client stopped".to_string();
+        self.record(reason.clone());
+        self.show(ConnState::Disconnected {
+            reason,
+            retry_in_secs: Some(secs),
+            attempt: self.conn.attempts,
+        });
+        Duration::from_secs(secs)
+    }
+
+    /// Whether `r` should start a new client rather than reload (the connection is over).
+    pub(super) fn ended(&self) -> bool {
+        self.conn.ending.is_some()
+    }
+}
