@@ -58,7 +58,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tui::restore();
-            eprintln!("wamod: {e:?}");
+            // One line a user can act on; the report with its location and backtrace only
+            // when asked for (RUST_BACKTRACE), since these are refusals, not bugs.
+            if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+                eprintln!("wamod: {e:?}");
+            } else {
+                eprintln!("wamod: {e:#}");
+            }
             ExitCode::FAILURE
         }
     }
@@ -246,6 +252,11 @@ impl Target {
         let (demo, notices) = wamod::demo::Demo::start()
             .await
             .map_err(|e| eyre!("{e:#}"))?;
+        // Where the simulator's admin routes answer (a random port), for scripts and curl.
+        let admin_url = dir.join("admin-url");
+        wamod::paths::private_file(&admin_url)
+            .and_then(|()| std::fs::write(&admin_url, demo.listener.http_base()))
+            .wrap_err("writing the demo's admin-url")?;
         Ok(Target {
             endpoint: Endpoint::WebSocket(demo.listener.ws_url()),
             version: VersionSource::simulator(),

@@ -91,12 +91,16 @@ async fn websocket_listener_pairs_through_the_admin_scan_route() {
         .listen("127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("listen");
-    let c = support::start_ws(
+    let mut c = support::start_ws(
         &listener.ws_url(),
         Arc::new(whatsapp_rust::wacore::store::InMemoryBackend::new()),
     )
     .await;
-    let code = c.qr_code().await;
+    // Phones read the QR code behind WhatsApp's deep link too (wacore companion_reg.rs).
+    let code = format!(
+        "https://wa.me/settings/linked_devices#{}",
+        c.qr_code().await
+    );
     let (status, body) = support::http(
         "POST",
         &listener.http_base(),
@@ -126,6 +130,38 @@ async fn websocket_listener_pairs_through_the_admin_scan_route() {
     );
     let (status, _) = support::http("POST", &listener.http_base(), "/admin/nope", "").await;
     assert_eq!(status, 404);
+
+    // Connections end as WhatsApp ends them: a kick as replaced, then a refused login (405).
+    let admin = |path: String| {
+        let base = listener.http_base();
+        async move { support::http("POST", &base, &path, "").await }
+    };
+    for bad in [
+        format!("/admin/kick?phone={SAM}&reason=bored"),
+        format!("/admin/login-failure?phone={SAM}"),
+        "/admin/kick?reason=replaced".to_string(),
+    ] {
+        assert_eq!(admin(bad.clone()).await.0, 400, "{bad}");
+    }
+    let (status, body) = admin(format!("/admin/login-failure?phone={SAM}&reason=405")).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = admin(format!("/admin/kick?phone={SAM}&reason=replaced")).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (200, "kicked 1 connection(s) of 15550002222 (replaced)\n")
+    );
+    c.wait_for("StreamReplaced", |e| {
+        matches!(e, Event::StreamReplaced(_)).then_some(())
+    })
+    .await;
+    let backend = c.backend.clone();
+    c.stop().await;
+    let again = support::start_ws(&listener.ws_url(), backend).await;
+    again
+        .wait_for("ClientOutdated", |e| {
+            matches!(e, Event::ClientOutdated(_)).then_some(())
+        })
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -59,6 +59,23 @@ impl Drop for Tmux {
     }
 }
 
+/// POSTs to the demo simulator's admin route `path` (its address is in `<data>/demo/admin-url`);
+/// the response.
+fn admin_post(home: &Path, path: &str) -> String {
+    use std::io::{Read, Write};
+    let url = std::fs::read_to_string(home.join("data/demo/admin-url")).expect("admin-url");
+    let addr = url.trim().trim_start_matches("http://");
+    let mut tcp = std::net::TcpStream::connect(addr).expect("admin route");
+    write!(
+        tcp,
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut out = String::new();
+    tcp.read_to_string(&mut out).expect("response");
+    out
+}
+
 fn write_script(dir: &Path, bin: &str) -> String {
     let script = dir.join("run.sh");
     let body = format!(
@@ -221,6 +238,18 @@ fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
         s.contains(&format!("Remove 1 participant: +{member}: done"))
     });
 
+    // WhatsApp hands the device to another client: session #1 says so at once, and `r` takes it
+    // back.
+    let said = admin_post(tmp.path(), "/admin/kick?phone=15550001111&reason=replaced");
+    assert!(said.contains("kicked 1 connection"), "{said}");
+    tmux.wait_for("the replaced session", Duration::from_secs(10), |s| {
+        s.contains("#1 +15550001111 ✕ replaced")
+    });
+    tmux.keys(&["r"]);
+    tmux.wait_for("the session back online", Duration::from_secs(30), |s| {
+        s.contains("#1 +15550001111 ● online")
+    });
+
     // Quit; the shell after wamod finds a cooked terminal and the normal screen.
     tmux.keys(&["q"]);
     let screen = tmux.wait_for("wamod to exit", Duration::from_secs(20), |s| {
@@ -251,5 +280,29 @@ fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
             && r.outcome == "done"
             && r.target_phone.as_deref() == Some(format!("+{member}").as_str())),
         "{rows:#?}"
+    );
+}
+
+/// A refusal at start-up (here: this sim-demo build asked to reach real WhatsApp) is one line
+/// the user can act on, status 1, without a report's location or backtrace hints.
+#[test]
+fn startup_refusals_are_one_clear_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = Command::new(env!("CARGO_BIN_EXE_wamod"))
+        .env("HOME", tmp.path())
+        .env("WAMOD_DATA_DIR", tmp.path().join("data"))
+        .env("WAMOD_STATE_DIR", tmp.path().join("state"))
+        .env("WAMOD_CONFIG_DIR", tmp.path().join("config"))
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("wamod");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let lines: Vec<&str> = said.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{said}");
+    assert!(lines[0].starts_with("wamod: this build skips WhatsApp's certificate check"));
+    assert!(
+        !said.contains("Location") && !said.contains("BACKTRACE"),
+        "{said}"
     );
 }

@@ -883,6 +883,29 @@ mod tests {
     }
 
     #[test]
+    fn server_rules_and_refused_logins() {
+        let base = "[[operators]]\nphone = \"15550001111\"\nname = \"Dana\"\n";
+        let text = format!(
+            "{base}[server]\nmin_version = \"2.3000.1030000000\"\n\
+             [[login_failures]]\nphone = \"15550001111\"\nreason = 402\nexpire = 60\ncount = 2\n"
+        );
+        let s = Scenario::parse(&text, 0).expect("parses");
+        assert_eq!(s.min_version, Some((2, 3000, 1_030_000_000)));
+        let ban = LoginFailure {
+            reason: 402,
+            expire: Some(60),
+            code: None,
+        };
+        assert_eq!(s.login_failures, vec![("15550001111".to_string(), ban, 2)]);
+        let bad = format!("{base}[server]\nmin_version = \"new\"\n");
+        let e = Scenario::parse(&bad, 0).err().expect("error");
+        assert!(e.to_string().contains("min_version"), "{e}");
+        let nobody = format!("{base}[[login_failures]]\nphone = \"1999\"\nreason = 403\n");
+        let e = Scenario::parse(&nobody, 0).err().expect("error");
+        assert!(e.to_string().contains("no account 1999"), "{e}");
+    }
+
+    #[test]
     fn errors_name_the_problem() {
         let base = "[[operators]]\nphone = \"15550001111\"\nname = \"Dana\"\n";
         let unknown_group = format!(
