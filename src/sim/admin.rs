@@ -267,6 +267,7 @@ fn activity_from_query(sim: &Simulator, q: &Query) -> Result<Activity, String> {
         subject: field("subject"),
         body: field("body"),
         on: q.get("on").map(|v| v == "true" || v == "1"),
+        reason: field("reason"),
     };
     // A scenario key, or a group id.
     let group = sim

@@ -156,8 +156,13 @@ impl Simulator {
         fn notices(r: WaResult<Vec<Notice>>) -> WaResult<((), Vec<Notice>)> {
             r.map(|n| ((), n))
         }
+        if let Activity::Kick { phone, how } = activity {
+            self.kick(phone, *how);
+            return Ok(());
+        }
         let one = |p: &Phone| vec![p.clone()];
         self.act(|w| match activity {
+            Activity::Kick { .. } => Ok(((), Vec::new())),
             Activity::RequestJoin { phone, group } => {
                 notices(w.request_join(phone, group, RequestMethod::InviteLink, None))
             }

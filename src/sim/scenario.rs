@@ -47,6 +47,8 @@
 //! group = "support"                  # remove, promote, demote, subject, description,
 //! phone = "15550200017"              # announce, locked, approval
 //! # actor = "15550002222"            # for admin actions; subject = "..."; body = "..."; on = true
+//! # kind = "kick", phone = "…", reason = "replaced" | "removed": no group; WhatsApp ends the
+//! #   account's device connections
 //! ```
 
 use std::collections::{BTreeMap, HashSet};
@@ -54,7 +56,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::endings::{LoginFailure, Version, parse_version};
+use super::endings::{Kick, LoginFailure, Version, parse_version};
 use super::rng::splitmix64;
 use super::world::{
     Account, AddressingMode, Description, Group, GroupId, MAX_GROUP_SIZE, Member, PendingRequest,
@@ -94,6 +96,11 @@ pub struct ScriptedActivity {
 /// Something a simulated person does. `group` is a generated group id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Activity {
+    /// WhatsApp ends the account's device connections (`endings::kick`).
+    Kick {
+        phone: Phone,
+        how: Kick,
+    },
     RequestJoin {
         phone: Phone,
         group: GroupId,
@@ -261,13 +268,16 @@ pub struct ActivitySpec {
     #[serde(default)]
     pub after_ms: u64,
     pub kind: String,
-    /// A scenario group key (or a group id, for the admin route).
+    /// A scenario group key (or a group id, for the admin route); none for `kick`.
+    #[serde(default)]
     pub group: String,
     pub phone: Option<String>,
     pub actor: Option<String>,
     pub subject: Option<String>,
     pub body: Option<String>,
     pub on: Option<bool>,
+    /// `kick`: `replaced` or `removed`.
+    pub reason: Option<String>,
 }
 
 impl Activity {
@@ -278,6 +288,11 @@ impl Activity {
         let actor = || need(&spec.actor, "actor");
         let on = spec.on.unwrap_or(true);
         Ok(match spec.kind.as_str() {
+            "kick" => Activity::Kick {
+                phone: phone()?,
+                how: Kick::parse(spec.reason.as_deref().unwrap_or("replaced"))
+                    .ok_or("reason must be replaced or removed")?,
+            },
             "request_join" => Activity::RequestJoin {
                 phone: phone()?,
                 group,
@@ -806,9 +821,16 @@ impl Builder {
         let mut activity = Vec::new();
         for (i, a) in specs.iter().enumerate() {
             let what = format!("activity #{} ({})", i + 1, a.kind);
-            let group = self.keys.get(&a.group).cloned().ok_or_else(|| {
-                ScenarioError::Invalid(format!("{what}: unknown group \"{}\"", a.group))
-            })?;
+            let group = match self.keys.get(&a.group) {
+                Some(g) => g.clone(),
+                None if a.kind == "kick" => GroupId::new(),
+                None => {
+                    return Err(ScenarioError::Invalid(format!(
+                        "{what}: unknown group \"{}\"",
+                        a.group
+                    )));
+                }
+            };
             for phone in [&a.phone, &a.actor].into_iter().flatten() {
                 self.known(phone, &what)?;
             }
@@ -897,6 +919,17 @@ mod tests {
             code: None,
         };
         assert_eq!(s.login_failures, vec![("15550001111".to_string(), ban, 2)]);
+        let kick = format!(
+            "{base}[[activity]]\nafter_ms = 5\nkind = \"kick\"\nphone = \"15550001111\"\nreason = \"removed\"\n"
+        );
+        let s = Scenario::parse(&kick, 0).expect("parses");
+        assert_eq!(
+            s.activity[0].activity,
+            Activity::Kick {
+                phone: "15550001111".into(),
+                how: Kick::Removed
+            }
+        );
         let bad = format!("{base}[server]\nmin_version = \"new\"\n");
         let e = Scenario::parse(&bad, 0).err().expect("error");
         assert!(e.to_string().contains("min_version"), "{e}");

@@ -142,6 +142,22 @@ async fn each_ending_is_a_state_in_words_and_r_reconnects() {
     })
     .await;
 
+    // Another refusal (409, a bad user agent): its code, then `r`.
+    sim.fail_logins(DANA, LoginFailure::new(409), 1);
+    sim.drop_connections(Some(DANA));
+    conn(&mut h, &mut state, s, "refused", |c| {
+        *c == ConnState::Ended(Ending::Refused {
+            code: 409,
+            message: None,
+        })
+    })
+    .await;
+    h.actions.send(Action::Refresh(s)).expect("engine");
+    conn(&mut h, &mut state, s, "online after 409", |c| {
+        *c == ConnState::Connected
+    })
+    .await;
+
     // Removed from the phone: logged out, keys deleted, the words say how to link again.
     assert_eq!(sim.kick(DANA, Kick::Removed), 1);
     conn(&mut h, &mut state, s, "removed", |c| {
@@ -178,6 +194,7 @@ async fn each_ending_is_a_state_in_words_and_r_reconnects() {
         "disconnected: WhatsApp is unavailable (503)",
         "temporarily banned (101",
         "refused: outdated",
+        "refused by WhatsApp (409)",
         "removed from the phone",
         "locked the account",
     ] {

@@ -54,6 +54,8 @@ pub(super) struct ConnTrack {
     qr_rounds: u32,
     /// The last line put in the feed: a retry loop repeating itself is recorded once.
     last_line: Option<String>,
+    /// A phone-number code to ask for as soon as the new client shows its first QR code.
+    pair_with: Option<String>,
 }
 
 impl SessionTask {
@@ -161,6 +163,14 @@ impl SessionTask {
                     return true;
                 }
                 SessionCmd::Shutdown => return false,
+                // Asked for a phone-number code after the QR codes ran out: a new client,
+                // which asks for it once it is up.
+                SessionCmd::PairWithPhone(phone) => {
+                    live.conn = ConnTrack::default();
+                    live.conn.pair_with = Some(phone);
+                    return true;
+                }
+                SessionCmd::Cancel if live.linked => {}
                 SessionCmd::Logout | SessionCmd::Cancel => {
                     // No client to tell WhatsApp: the keys go, the phone still lists the device.
                     remove_keys(&live.dir);
@@ -176,7 +186,7 @@ impl SessionTask {
                         live.send(live.model.roster_update(&group));
                     }
                 }
-                SessionCmd::PairWithPhone(_) | SessionCmd::LoadRequests(_) => {}
+                SessionCmd::LoadRequests(_) => {}
             }
         }
     }
@@ -239,7 +249,12 @@ impl Live {
                 self.on_connected(client);
                 return Some(Flow::Continue);
             }
-            Event::PairingQrCode(_) => self.conn.ending = None,
+            Event::PairingQrCode(_) => {
+                self.conn.ending = None;
+                if let Some(phone) = self.conn.pair_with.take() {
+                    self.pair_with_phone(client, phone);
+                }
+            }
             Event::PairingQrCodesExhausted(_) => return Some(self.on_qr_codes_exhausted()),
             _ => {}
         }
@@ -330,5 +345,78 @@ impl Live {
     /// Whether `r` should start a new client rather than reload (the connection is over).
     pub(super) fn ended(&self) -> bool {
         self.conn.ending.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::SessionId;
+    use crate::engine::Endpoint;
+    use crate::engine::bot::VersionSource;
+
+    /// A session's state without a client, and what it sends.
+    fn live() -> (Live, mpsc::UnboundedReceiver<Update>) {
+        let (updates, rx) = mpsc::unbounded_channel();
+        let (_commands_tx, commands) = mpsc::unbounded_channel();
+        let (internal, _internal_rx) = mpsc::unbounded_channel();
+        let mut task = SessionTask {
+            id: SessionId(1),
+            dir: std::env::temp_dir().join("wamod-lifecycle-test"),
+            endpoint: Endpoint::WhatsApp,
+            version: VersionSource::simulator(),
+            updates,
+            commands,
+            store: None,
+            op_timeout: Duration::from_secs(1),
+            cached: None,
+        };
+        (Live::new(&mut task, internal), rx)
+    }
+
+    fn drain(rx: &mut mpsc::UnboundedReceiver<Update>) -> Vec<Update> {
+        std::iter::from_fn(|| rx.try_recv().ok()).collect()
+    }
+
+    #[test]
+    fn unscanned_qr_rounds_stop_after_three() {
+        let (mut live, mut rx) = live();
+        assert!(matches!(live.on_qr_codes_exhausted(), Flow::Rebuild));
+        assert!(matches!(live.on_qr_codes_exhausted(), Flow::Rebuild));
+        assert!(matches!(live.on_qr_codes_exhausted(), Flow::Wait));
+        assert!(live.ended(), "r starts a new round");
+        assert_eq!(
+            drain(&mut rx),
+            vec![Update::Conn {
+                session: SessionId(1),
+                state: ConnState::Ended(Ending::QrCodesExpired)
+            }]
+        );
+    }
+
+    #[test]
+    fn failed_connects_count_attempts_and_are_recorded_once() {
+        let (mut live, mut rx) = live();
+        for attempt in 1..=3u32 {
+            live.on_problem(ConnProblem::Attempt);
+            live.on_problem(ConnProblem::Unreachable("Connection refused".into()));
+            let sent = drain(&mut rx);
+            let events = sent
+                .iter()
+                .filter(|u| matches!(u, Update::Event(_)))
+                .count();
+            assert_eq!(events, usize::from(attempt == 1), "attempt {attempt}");
+            assert_eq!(
+                sent.last(),
+                Some(&Update::Conn {
+                    session: SessionId(1),
+                    state: ConnState::Disconnected {
+                        reason: "cannot reach WhatsApp (Connection refused)".into(),
+                        retry_in_secs: Some(retry_delay_secs(attempt)),
+                        attempt,
+                    }
+                })
+            );
+        }
     }
 }
