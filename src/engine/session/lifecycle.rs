@@ -88,7 +88,7 @@ impl SessionTask {
             let go_on = match next {
                 Next::Rebuild => true,
                 Next::Retry(pause) => self.pause(pause).await,
-                Next::Wait => self.wait_for_user(&mut live).await,
+                Next::Wait => self.wait_for_user(&mut live, &mut internal_rx).await,
                 Next::Stop => false,
             };
             if !go_on {
@@ -152,9 +152,20 @@ impl SessionTask {
 
     /// The connection is over until the user reconnects (`r`), unlinks or quits; true to
     /// build a new client.
-    async fn wait_for_user(&mut self, live: &mut Live) -> bool {
+    async fn wait_for_user(
+        &mut self,
+        live: &mut Live,
+        internal_rx: &mut mpsc::UnboundedReceiver<Internal>,
+    ) -> bool {
         loop {
-            let Some(cmd) = self.commands.recv().await else {
+            let cmd = tokio::select! {
+                cmd = self.commands.recv() => cmd,
+                Some(msg) = internal_rx.recv() => {
+                    live.after_end(msg);
+                    continue;
+                }
+            };
+            let Some(cmd) = cmd else {
                 return false;
             };
             match cmd {
@@ -340,6 +351,16 @@ impl Live {
             attempt: self.conn.attempts,
         });
         Duration::from_secs(secs)
+    }
+
+    /// What the ended client's tasks still report: operations get their outcome (the UI must
+    /// not wait for a reconnect to hear it); fetch results are of no use without a client.
+    fn after_end(&mut self, msg: Internal) {
+        match msg {
+            Internal::OpDone(report, _) => self.send(Update::OpDone(Box::new(report))),
+            Internal::FetchDone(since) => self.model.fetch_done(since),
+            _ => {}
+        }
     }
 
     /// Whether `r` should start a new client rather than reload (the connection is over).
