@@ -4,6 +4,7 @@
 //! version, a refused login or a logout (client/lifecycle.rs: auto-reconnect off), so the
 //! session watches the `BotHandle` as well as the events: no silent death.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,8 +53,9 @@ pub(super) struct ConnTrack {
     ending: Option<ConnState>,
     /// QR rounds nobody scanned.
     qr_rounds: u32,
-    /// The last line put in the feed: a retry loop repeating itself is recorded once.
-    last_line: Option<String>,
+    /// The lines put in the feed since the last login: a retry loop (whose transport and
+    /// version fetch may fail by turns) is recorded once, not every few seconds.
+    recorded: HashSet<String>,
     /// A phone-number code to ask for as soon as the new client shows its first QR code.
     pair_with: Option<String>,
 }
@@ -235,12 +237,11 @@ impl Live {
     }
 
     /// A line in the feed (and the stored history) about this session's connection, unless it
-    /// repeats the last one.
+    /// was said since the last login.
     fn record(&mut self, what: String) {
-        if self.conn.last_line.as_ref() == Some(&what) {
+        if !self.conn.recorded.insert(what.clone()) {
             return;
         }
-        self.conn.last_line = Some(what.clone());
         self.send(Update::Event(GroupEvent {
             at: chrono::Utc::now().timestamp(),
             session: self.id,
@@ -421,12 +422,19 @@ mod tests {
         for attempt in 1..=3u32 {
             live.on_problem(ConnProblem::Attempt);
             live.on_problem(ConnProblem::Unreachable("Connection refused".into()));
+            // The version fetch fails too, by turns: still one line each.
+            live.on_problem(ConnProblem::Version("dns error".into()));
+            live.on_problem(ConnProblem::Unreachable("Connection refused".into()));
             let sent = drain(&mut rx);
             let events = sent
                 .iter()
                 .filter(|u| matches!(u, Update::Event(_)))
                 .count();
-            assert_eq!(events, usize::from(attempt == 1), "attempt {attempt}");
+            assert_eq!(
+                events,
+                if attempt == 1 { 2 } else { 0 },
+                "attempt {attempt}"
+            );
             assert_eq!(
                 sent.last(),
                 Some(&Update::Conn {
