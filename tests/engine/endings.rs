@@ -227,9 +227,17 @@ async fn versions_and_unreachable_servers_are_named() {
 
     // Too old for the server: refused as WhatsApp refuses it, before any QR code.
     sim.set_min_version(Some((2, 3000, SIM_WA_VERSION.2 + 1)));
+    // (The cancelled session's number may be given again: any session will do.)
     h.actions.send(Action::NewSession).expect("engine");
-    conn(&mut h, &mut state, SessionId(2), "outdated", |c| {
-        *c == ConnState::Ended(Ending::Outdated)
+    wait(&mut h, &mut state, "outdated", |u, _| {
+        matches!(
+            u,
+            Update::Conn {
+                state: ConnState::Ended(Ending::Outdated),
+                ..
+            }
+        )
+        .then_some(())
     })
     .await;
     h.actions.send(Action::Shutdown).expect("engine");
