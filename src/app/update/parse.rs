@@ -55,27 +55,55 @@ fn parse_participant(entry: &str) -> Result<String, String> {
     Ok(format!("{user}@{server}"))
 }
 
-/// An invite link (`https://chat.whatsapp.com/CODE`, with or without the scheme) or a bare code.
+/// An invite link in any form WhatsApp prints, or a bare code: `chat.whatsapp.com/CODE` and
+/// `chat.whatsapp.com/invite/CODE` (any case of scheme and host, with or without them), and the
+/// `?code=CODE` forms (`whatsapp://chat/?code=`, `web.whatsapp.com/…/accept/?code=`), as
+/// whatsapp-rust's `extract_invite_code` (features/groups.rs) reads them.
 pub fn parse_invite(text: &str) -> Result<String, String> {
     let t = text.trim();
     if t.is_empty() {
         return Err("Paste an invite link (https://chat.whatsapp.com/…) or its code".into());
     }
-    let code = t
-        .trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .trim_start_matches("chat.whatsapp.com/")
-        .trim_end_matches('/');
-    let code = code.split(['?', '#']).next().unwrap_or_default();
-    if code.contains('/') || code.contains('.') {
-        return Err("Not a WhatsApp invite link: it starts with https://chat.whatsapp.com/".into());
-    }
+    let code = invite_code_of(t).ok_or_else(|| {
+        "Not a WhatsApp invite link: it starts with https://chat.whatsapp.com/".to_string()
+    })?;
     if !(16..=32).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(format!(
             "\"{code}\" is not an invite code (about 22 letters and digits)"
         ));
     }
     Ok(code.to_string())
+}
+
+/// The code part of a link (the code keeps its case: it is case-sensitive).
+fn invite_code_of(t: &str) -> Option<&str> {
+    let lower = t.to_ascii_lowercase();
+    if let Some(i) = lower.find("code=") {
+        let from_query = lower[..i].ends_with('?') || lower[..i].ends_with('&');
+        if from_query && (lower.starts_with("whatsapp://") || lower.contains("whatsapp.com/")) {
+            return t[i + 5..].split('&').next();
+        }
+    }
+    let without_scheme = ["https://", "http://"]
+        .iter()
+        .find(|s| lower.starts_with(*s))
+        .map_or(0, |s| s.len());
+    let rest = &t[without_scheme..];
+    let path = match rest.to_ascii_lowercase().strip_prefix("chat.whatsapp.com/") {
+        Some(_) => &rest["chat.whatsapp.com/".len()..],
+        None if without_scheme > 0 || rest.contains('/') || rest.contains('.') => return None,
+        None => rest,
+    };
+    let path = match path.get(..7) {
+        Some(p) if p.eq_ignore_ascii_case("invite/") => &path[7..],
+        _ => path,
+    };
+    let code = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    (!code.contains('/')).then_some(code)
 }
 
 #[cfg(test)]
@@ -121,7 +149,18 @@ mod tests {
             Ok(code)
         );
         assert_eq!(parse_invite(code).as_deref(), Ok(code));
+        for form in [
+            format!("https://chat.whatsapp.com/invite/{code}"),
+            format!("HTTPS://Chat.WhatsApp.com/{code}?utm=x"),
+            format!("http://CHAT.WHATSAPP.COM/Invite/{code}/"),
+            format!("whatsapp://chat/?code={code}"),
+            format!("https://web.whatsapp.com/accept/?code={code}&x=1"),
+        ] {
+            assert_eq!(parse_invite(&form).as_deref(), Ok(code), "{form}");
+        }
         assert!(parse_invite("https://example.com/x").is_err());
+        assert!(parse_invite(&format!("https://example.com/?code={code}")).is_err());
+        assert!(parse_invite(&format!("https://chat.whatsapp.com/a/{code}")).is_err());
         assert!(parse_invite("short").is_err());
         assert!(parse_invite("").is_err());
     }

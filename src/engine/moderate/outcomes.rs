@@ -83,29 +83,51 @@ pub fn participant_outcome(op: &Op, code: Option<&str>, invite_code: Option<&str
         ("401", _) | ("403", false) => Outcome::NotAuthorized,
         ("404", _) => Outcome::NotFound,
         ("419", _) => Outcome::GroupFull,
-        ("408", _) => Outcome::Refused {
-            code: 408,
-            text: "they left recently and cannot be added yet".into(),
-        },
-        (other, _) => Outcome::Refused {
-            code: other.parse().unwrap_or(0),
-            text: String::new(),
-        },
+        (other, _) => {
+            let code = other.parse().unwrap_or(0);
+            Outcome::Refused {
+                code,
+                text: participant_refusal(code).into(),
+            }
+        }
     }
 }
 
-/// Invite lookups answer with their own codes: 404 unknown code, 410 reset link.
+/// A participant refusal's words, for the codes WhatsApp uses in group answers (WA Web's
+/// group-participant results; 463 is the privacy-token check, whatsapp-rust #435).
+fn participant_refusal(code: u16) -> &'static str {
+    match code {
+        408 => "they left recently and cannot be added yet",
+        406 => "WhatsApp does not allow adding them",
+        463 => "WhatsApp wants a chat with them first (no privacy token)",
+        500 => "WhatsApp failed on its side; try again later",
+        _ => "",
+    }
+}
+
+/// Invite lookups and joins answer with their own codes (wacore iq/groups.rs
+/// `InviteInfoError`, `GroupJoinError`).
 pub fn invite_outcome(o: Outcome) -> Outcome {
+    let words = |code: u16, text: &str| Outcome::Refused {
+        code,
+        text: text.into(),
+    };
     match o {
-        Outcome::NotFound => Outcome::Refused {
-            code: 404,
-            text: "no group has this invite code".into(),
-        },
-        Outcome::Refused { code: 410, .. } => Outcome::Refused {
-            code: 410,
-            text: "this invite link was reset by an admin".into(),
-        },
+        Outcome::NotFound => words(404, "no group has this invite code"),
         Outcome::Refused { code: 304, .. } => Outcome::AlreadyMember,
+        Outcome::Refused { code, text } => match code {
+            405 => words(
+                405,
+                "an admin removed you from this group; the link cannot bring you back",
+            ),
+            406 => words(406, "WhatsApp does not accept this invite"),
+            410 => words(410, "this invite link was reset by an admin"),
+            412 => words(412, "the community is full"),
+            416 => words(416, "the group's community is suspended"),
+            423 => words(423, "the group is locked"),
+            436 => words(436, "this invite link is unavailable for now"),
+            _ => Outcome::Refused { code, text },
+        },
         other => other,
     }
 }

@@ -133,7 +133,27 @@ fn each_participant_code_means_one_outcome() {
         (&remove, Some("404"), None, Outcome::NotFound),
         (&add, Some("419"), None, Outcome::GroupFull),
         (&add, Some("408"), None, left_recently),
-        (&add, Some("500"), None, refused(500, "")),
+        (
+            &add,
+            Some("500"),
+            None,
+            refused(500, "WhatsApp failed on its side; try again later"),
+        ),
+        (
+            &add,
+            Some("406"),
+            None,
+            refused(406, "WhatsApp does not allow adding them"),
+        ),
+        (
+            &add,
+            Some("463"),
+            None,
+            refused(
+                463,
+                "WhatsApp wants a chat with them first (no privacy token)",
+            ),
+        ),
         (&add, Some("odd"), None, refused(0, "")),
     ];
     for (op, code, invite, want) in cases {
@@ -158,6 +178,19 @@ fn invite_lookups_read_their_own_codes() {
             refused(410, "this invite link was reset by an admin"),
         ),
         (refused(304, "not-modified"), Outcome::AlreadyMember),
+        (
+            refused(405, "not-allowed"),
+            refused(
+                405,
+                "an admin removed you from this group; the link cannot bring you back",
+            ),
+        ),
+        (refused(412, "x"), refused(412, "the community is full")),
+        (refused(423, "locked"), refused(423, "the group is locked")),
+        (
+            refused(436, "x"),
+            refused(436, "this invite link is unavailable for now"),
+        ),
         (refused(403, "forbidden"), refused(403, "forbidden")),
         (Outcome::NotAuthorized, Outcome::NotAuthorized),
         (unknown("later"), unknown("later")),
