@@ -7,6 +7,27 @@
 
 mod support;
 
+/// Runs a moderation test once per shape WhatsApp answers in (`wamod::sim::shapes`): as its
+/// usual servers answer, and in the strictest variants (people named by LID alone).
+macro_rules! in_every_shape {
+    ($test:ident) => {
+        mod $test {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn lid_with_phone() {
+                super::$test(wamod::sim::shapes::Shapes::default()).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn lid_only() {
+                super::$test(wamod::sim::shapes::Shapes {
+                    lid_answers: wamod::sim::shapes::LidAnswers::LidOnly,
+                })
+                .await
+            }
+        }
+    };
+}
+
 #[path = "engine/moderation.rs"]
 mod moderation;
 

@@ -193,6 +193,12 @@ async fn group_operations_apply_and_reach_the_other_admin() {
         .expect("add");
     assert_eq!(r.len(), 1);
     assert!(r[0].error.is_none(), "{:?}", r[0]);
+    // A LID group names the person asked by number with their LID (and number, by default).
+    assert_eq!(r[0].jid.server, whatsapp_rust::Server::Lid);
+    assert_eq!(
+        r[0].phone_number.as_ref().map(|j| j.user.as_str()),
+        Some(NEWBIE)
+    );
     assert!(sim.world(|w| w.group(TEAM).and_then(|x| x.member(NEWBIE)).is_some()));
     let u = group_update(&sam, TEAM, "add", |a| matches!(a, A::Add { .. })).await;
     assert_eq!(
@@ -211,6 +217,20 @@ async fn group_operations_apply_and_reach_the_other_admin() {
         Some(Role::Admin)
     );
     group_update(&sam, TEAM, "promote", |a| matches!(a, A::Promote { .. })).await;
+    // ... or by LID alone (scenario `lid_answers = "lid_only"`).
+    sim.world_mut(|w| w.shapes.lid_answers = wamod::sim::shapes::LidAnswers::LidOnly);
+    let r = g
+        .demote_participants(team.clone(), &[pn(NEWBIE)])
+        .await
+        .expect("demote");
+    assert_eq!(
+        (r[0].jid.server, r[0].phone_number.is_none()),
+        (whatsapp_rust::Server::Lid, true)
+    );
+    g.promote_participants(team.clone(), &[pn(NEWBIE)])
+        .await
+        .expect("promote again");
+    sim.world_mut(|w| w.shapes.lid_answers = wamod::sim::shapes::LidAnswers::default());
     let r = g
         .demote_participants(team.clone(), &[pn(NEWBIE)])
         .await

@@ -94,6 +94,11 @@ impl Simulator {
     }
 
     /// The generated id of a scenario group key.
+    /// Changes the world in place (tests: a shape option, the clock).
+    pub fn world_mut<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        f(&mut self.shared.lock().world)
+    }
+
     pub fn group_id(&self, key: &str) -> Option<GroupId> {
         self.shared.lock().group_keys.get(key).cloned()
     }

@@ -5,10 +5,11 @@ use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::node::NodeContent;
 use whatsapp_rust::wacore_binary::{Jid, Node, Server};
 
-use super::jids::{group_jid, parse, participant_jids, pn_jid, resolve};
+use super::jids::{group_jid, lid_jid, parse, participant_jids, pn_jid, resolve};
+use super::shapes::LidAnswers;
 use super::world::{
-    CreateOptions, Group, JoinOutcome, Notice, ParticipantOutcome, Phone, Settings, WaError,
-    WaResult, World,
+    AddressingMode, CreateOptions, Group, JoinOutcome, Notice, ParticipantOutcome, Phone, Settings,
+    WaError, WaResult, World,
 };
 
 type Answer = WaResult<(Vec<Node>, Vec<Notice>)>;
@@ -279,12 +280,22 @@ fn participants_of(world: &World, node: &Node) -> Vec<(Jid, Phone)> {
 }
 
 /// `<tag><participant jid [error] [phone_number]>[<add_request/>]</participant>*</tag>`, in the
-/// order and JID form the client asked with.
-fn outcome_node(tag: &str, asked: &[(Jid, Phone)], outcomes: &[ParticipantOutcome]) -> Node {
+/// order asked; in a LID group the people are named as the scenario's `lid_answers` says.
+fn outcome_node(
+    world: &World,
+    g: &str,
+    tag: &str,
+    asked: &[(Jid, Phone)],
+    outcomes: &[ParticipantOutcome],
+) -> Node {
+    let lid_group = world
+        .group(g)
+        .is_some_and(|grp| grp.addressing == AddressingMode::Lid);
     let rows = asked.iter().zip(outcomes).map(|((jid, phone), o)| {
-        let mut b = NodeBuilder::new("participant").attr("jid", jid.clone());
-        if jid.server == Server::Lid {
-            b = b.attr("phone_number", pn_jid(phone));
+        let (jid, phone_number) = answered_jid(world, lid_group, jid, phone);
+        let mut b = NodeBuilder::new("participant").attr("jid", jid);
+        if let Some(pn) = phone_number {
+            b = b.attr("phone_number", pn);
         }
         if let Some(code) = o.error {
             b = b.attr("error", code.to_string());
@@ -300,6 +311,23 @@ fn outcome_node(tag: &str, asked: &[(Jid, Phone)], outcomes: &[ParticipantOutcom
     NodeBuilder::new_dynamic(tag.to_string())
         .children(rows)
         .build()
+}
+
+/// How an answer names someone the client asked about as `asked`: the JID, and the
+/// `phone_number` attribute if any. Unknown accounts are echoed (WhatsApp has no LID for them).
+fn answered_jid(world: &World, lid_group: bool, asked: &Jid, phone: &Phone) -> (Jid, Option<Jid>) {
+    let echo = || {
+        let pn = (asked.server == Server::Lid).then(|| pn_jid(phone));
+        (asked.clone(), pn)
+    };
+    if !lid_group || world.account(phone).is_none() {
+        return echo();
+    }
+    match world.shapes.lid_answers {
+        LidAnswers::AsAsked => echo(),
+        LidAnswers::LidWithPhone => (lid_jid(world, phone), Some(pn_jid(phone))),
+        LidAnswers::LidOnly => (lid_jid(world, phone), None),
+    }
 }
 
 /// The setting toggles of `w:g2`, one fault kind (`setting`) for all of them.
@@ -345,7 +373,10 @@ fn group_op(world: &mut World, actor: &str, g: &str, child: &Node, is_set: bool)
         "cancel_membership_requests" => {
             let asked = participants_of(world, child);
             let (outcomes, notices) = world.cancel_requests(actor, g, &phones(&asked))?;
-            Ok((vec![outcome_node(&child.tag, &asked, &outcomes)], notices))
+            Ok((
+                vec![outcome_node(world, g, &child.tag, &asked, &outcomes)],
+                notices,
+            ))
         }
         "links" => link(world, actor, g, child),
         "unlink" => unlink(world, actor, g, child),
@@ -389,7 +420,10 @@ fn change_participants(world: &mut World, actor: &str, g: &str, child: &Node) ->
         "promote" => world.promote_participants(actor, g, &phones)?,
         _ => world.demote_participants(actor, g, &phones)?,
     };
-    Ok((vec![outcome_node(&child.tag, &asked, &outcomes)], notices))
+    Ok((
+        vec![outcome_node(world, g, &child.tag, &asked, &outcomes)],
+        notices,
+    ))
 }
 
 /// `<description id prev [delete]><body>…</body></description>`.
@@ -492,7 +526,7 @@ fn answer_requests(world: &mut World, actor: &str, g: &str, child: &Node) -> Ans
         "reject" => world.reject_requests(actor, g, &phones)?,
         _ => return Err(WaError::BAD_REQUEST),
     };
-    let inner_node = outcome_node(&inner.tag, &asked, &outcomes);
+    let inner_node = outcome_node(world, g, &inner.tag, &asked, &outcomes);
     Ok((
         vec![
             NodeBuilder::new("membership_requests_action")

@@ -27,6 +27,7 @@ mod rng;
 pub mod router;
 pub mod scale;
 pub mod scenario;
+pub mod shapes;
 pub mod state;
 pub mod transport;
 pub mod wire;

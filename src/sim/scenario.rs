@@ -34,6 +34,8 @@
 //!
 //! [server]
 //! min_version = "2.3000.1030000000"  # older clients get <failure reason="405"> (default: any)
+//! lid_answers = "lid_with_phone"     # LID groups name people in answers by LID with phone_number
+//!                                    # (default), "lid_only", or "as_asked" (echo the request)
 //!
 //! [[login_failures]]                 # refuse this account's next logins, as WhatsApp does
 //! phone = "15550001111"
@@ -58,6 +60,7 @@ use serde::Deserialize;
 
 use super::endings::{Kick, LoginFailure, Version, parse_version};
 use super::rng::splitmix64;
+use super::shapes::LidAnswers;
 use super::world::{
     Account, AddressingMode, Description, Group, GroupId, MAX_GROUP_SIZE, Member, PendingRequest,
     Phone, RequestMethod, Role, Settings, World,
@@ -187,6 +190,7 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct ServerSpec {
     min_version: Option<String>,
+    lid_answers: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -437,7 +441,18 @@ impl Scenario {
             b.add_community(c)?;
         }
         let activity = b.scripted_activity(&file.activity)?;
-        let min_version = match file.server.and_then(|s| s.min_version) {
+        let server = file.server.unwrap_or(ServerSpec {
+            min_version: None,
+            lid_answers: None,
+        });
+        if let Some(a) = &server.lid_answers {
+            b.world.shapes.lid_answers = LidAnswers::parse(a).ok_or_else(|| {
+                ScenarioError::Invalid(format!(
+                    "server.lid_answers {a:?}: expected as_asked, lid_with_phone or lid_only"
+                ))
+            })?;
+        }
+        let min_version = match server.min_version {
             Some(v) => Some(parse_version(&v).ok_or_else(|| {
                 ScenarioError::Invalid(format!("server.min_version {v:?}: expected 2.3000.N"))
             })?),

@@ -9,8 +9,9 @@ use wamod::ops::{Answer, NewCommunity, NewGroup, Op, OpId, OpReport, Outcome};
 use wamod::protocol::{Action, Update};
 use wamod::sim::world::{CreateOptions, Settings};
 
-use super::support::fixture::{DANA, NEWBIE, OTHER, QUINN, RILEY, SAM, TEAM, simulator};
+use super::support::fixture::{DANA, NEWBIE, OTHER, QUINN, RILEY, SAM, TEAM, simulator_in};
 use super::{TestEngine, engine, gid, pair, until, wait};
+use wamod::sim::shapes::Shapes;
 
 async fn run(
     h: &mut TestEngine,
@@ -76,9 +77,9 @@ fn opts(subject: &str, participants: &[&str]) -> CreateOptions {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_community_operation_and_its_refusals() {
-    let sim = simulator();
+in_every_shape!(every_community_operation_and_its_refusals);
+async fn every_community_operation_and_its_refusals(shapes: Shapes) {
+    let sim = simulator_in(shapes);
     // Hub: Dana's community with Sam as admin; Garden (Sam's subgroup, Dana not in it); Quiet
     // (Dana's approval-mode subgroup). Elsewhere: Sam's community with Dana a plain member and
     // "Twice", a group Dana admins that is already linked there.

@@ -16,9 +16,10 @@ use wamod::sim::scenario::Activity;
 use wamod::store::Store;
 
 use super::support::fixture::{
-    CLUB, DANA, NEWBIE, OTHER, PRIV, QUINN, RILEY, SAM, TEAM, simulator,
+    CLUB, DANA, NEWBIE, OTHER, PRIV, QUINN, RILEY, SAM, TEAM, simulator_in,
 };
 use super::{TestEngine, engine_with, gid, pair, until, wait};
+use wamod::sim::shapes::Shapes;
 
 /// Feeds a key to the reducer and forwards what it sends to the engine.
 fn key_event(h: &TestEngine, state: &mut AppState, ev: KeyEvent) {
@@ -105,9 +106,9 @@ async fn setup(
     (h, state, s)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn participants_and_join_requests_by_keyboard_with_per_participant_outcomes() {
-    let sim = simulator();
+in_every_shape!(participants_and_join_requests_by_keyboard_with_per_participant_outcomes);
+async fn participants_and_join_requests_by_keyboard_with_per_participant_outcomes(shapes: Shapes) {
+    let sim = simulator_in(shapes);
     let tmp = tempfile::tempdir().expect("tmp");
     let (mut h, mut state, s) = setup(&sim, tmp.path(), Duration::from_secs(20)).await;
 
@@ -319,9 +320,9 @@ async fn participants_and_join_requests_by_keyboard_with_per_participant_outcome
     assert_eq!(store.unanswered().expect("n"), 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn group_operations_and_honest_failures() {
-    let sim = simulator();
+in_every_shape!(group_operations_and_honest_failures);
+async fn group_operations_and_honest_failures(shapes: Shapes) {
+    let sim = simulator_in(shapes);
     let tmp = tempfile::tempdir().expect("tmp");
     let (mut h, mut state, s) = setup(&sim, tmp.path(), Duration::from_secs(3)).await;
 
@@ -533,9 +534,9 @@ async fn group_operations_and_honest_failures() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn create_join_leave_and_picture() {
-    let sim = simulator();
+in_every_shape!(create_join_leave_and_picture);
+async fn create_join_leave_and_picture(shapes: Shapes) {
+    let sim = simulator_in(shapes);
     let tmp = tempfile::tempdir().expect("tmp");
     let (mut h, mut state, s) = setup(&sim, tmp.path(), Duration::from_secs(20)).await;
 

@@ -2,6 +2,7 @@
 
 use wamod::sim::Simulator;
 use wamod::sim::scenario::Scenario;
+use wamod::sim::shapes::Shapes;
 use wamod::sim::world::{
     Account, AddressingMode, Group, Member, PendingRequest, RequestMethod, Role, Settings, World,
 };
@@ -122,9 +123,16 @@ pub fn world(now: i64) -> World {
 }
 
 pub fn simulator() -> Simulator {
+    simulator_in(Shapes::default())
+}
+
+/// The fixture world, answering in `shapes` where WhatsApp varies.
+pub fn simulator_in(shapes: Shapes) -> Simulator {
     let now = chrono::Utc::now().timestamp();
+    let mut world = world(now);
+    world.shapes = shapes;
     Simulator::new(Scenario {
-        world: world(now),
+        world,
         operators: vec![DANA.to_string(), SAM.to_string(), RILEY.to_string()],
         group_keys: Default::default(),
         activity: Vec::new(),

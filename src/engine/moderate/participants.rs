@@ -44,7 +44,10 @@ pub(super) async fn run(
             continue;
         }
         match send(&groups, op, group, &jids, timeout).await {
-            Ok(responses) => out.extend(answered(op, &jids, &responses, phones)),
+            Ok(responses) => {
+                let aliases = aliases(client, &jids, phones).await;
+                out.extend(answered(op, &jids, &responses, phones, &aliases));
+            }
             Err(outcome) => {
                 if let Outcome::RateLimited { retry_secs } = outcome {
                     pause = Some(Duration::from_secs(u64::from(retry_secs)));
@@ -119,19 +122,89 @@ async fn send(
     }
 }
 
+/// Phone and LID users known to be one person, both ways: from the roster (`phones`: JID to
+/// phone) and whatsapp-rust's LID-PN store (learned from group metadata and answers).
+async fn aliases(
+    client: &Client,
+    jids: &[Jid],
+    phones: &HashMap<String, String>,
+) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut pair = |a: &str, b: &str| {
+        out.insert(a.to_string(), b.to_string());
+        out.insert(b.to_string(), a.to_string());
+    };
+    for (jid, phone) in phones {
+        if let Some(lid) = jid.strip_suffix("@lid") {
+            pair(lid, phone.trim_start_matches('+'));
+        }
+    }
+    for j in jids {
+        if !out.contains_key(j.user.as_str())
+            && let Ok(Some(e)) = client.get_lid_pn_entry(j).await
+        {
+            out.insert(e.lid.to_string(), e.phone_number.to_string());
+            out.insert(e.phone_number.to_string(), e.lid.to_string());
+        }
+    }
+    out
+}
+
+/// Which answer is whose: by identity (the JID asked with, its LID or number, against the
+/// answer's `jid` and `phone_number`: LID groups answer a number with the LID), then, for the
+/// rest, by position when as many answers as people are left (the answer keeps the order).
+pub(super) fn match_answers(
+    jids: &[Jid],
+    responses: &[ParticipantChangeResponse],
+    aliases: &HashMap<String, String>,
+) -> Vec<Option<usize>> {
+    let same = |j: &Jid, r: &ParticipantChangeResponse| {
+        let theirs = [
+            Some(r.jid.user.as_str()),
+            r.phone_number.as_ref().map(|p| p.user.as_str()),
+        ];
+        let mine = [
+            Some(j.user.as_str()),
+            aliases.get(j.user.as_str()).map(String::as_str),
+        ];
+        mine.iter()
+            .flatten()
+            .any(|m| theirs.iter().flatten().any(|t| t == m))
+    };
+    let mut taken = vec![false; responses.len()];
+    let mut found: Vec<Option<usize>> = jids
+        .iter()
+        .map(|j| {
+            let i = (0..responses.len()).find(|&i| !taken[i] && same(j, &responses[i]))?;
+            taken[i] = true;
+            Some(i)
+        })
+        .collect();
+    let left: Vec<usize> = (0..responses.len()).filter(|&i| !taken[i]).collect();
+    let unmatched = found.iter().filter(|f| f.is_none()).count();
+    if unmatched > 0 && unmatched == left.len() {
+        let mut rest = left.into_iter();
+        for f in found.iter_mut().filter(|f| f.is_none()) {
+            *f = rest.next();
+        }
+    }
+    found
+}
+
 /// Each person's outcome in an answered batch; one the answer does not mention is unknown.
 fn answered(
     op: &Op,
     jids: &[Jid],
     responses: &[ParticipantChangeResponse],
     phones: &HashMap<String, String>,
+    aliases: &HashMap<String, String>,
 ) -> Vec<TargetOutcome> {
+    let found = match_answers(jids, responses, aliases);
     jids.iter()
-        .map(|j| {
+        .zip(found)
+        .map(|(j, i)| {
             let key = j.to_string();
-            let r = responses.iter().find(|r| {
-                r.jid.user == j.user || r.phone_number.as_ref().is_some_and(|p| p.user == j.user)
-            });
+            let r = i.map(|i| &responses[i]);
             let outcome = match r {
                 Some(r) => participant_outcome(
                     op,
@@ -153,4 +226,54 @@ fn answered(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An answer row as whatsapp-rust parses it off the wire.
+    fn answer(jid: &str, phone: Option<&str>) -> ParticipantChangeResponse {
+        use whatsapp_rust::wacore::protocol::ProtocolNode;
+        use whatsapp_rust::wacore_binary::builder::NodeBuilder;
+        let mut b = NodeBuilder::new("participant").attr("jid", jid);
+        if let Some(p) = phone {
+            b = b.attr("phone_number", p);
+        }
+        ParticipantChangeResponse::try_from_node(&b.build()).expect("parses")
+    }
+
+    fn jids(list: &[&str]) -> Vec<Jid> {
+        list.iter().map(|j| j.parse().expect("jid")).collect()
+    }
+
+    #[test]
+    fn answers_by_lid_find_the_people_asked_by_number() {
+        let asked = jids(&["15550001111@s.whatsapp.net", "15550002222@s.whatsapp.net"]);
+        // The LID with its number; the LID alone, known from the roster.
+        let responses = [
+            answer("222@lid", None),
+            answer("111@lid", Some("15550001111@s.whatsapp.net")),
+        ];
+        let aliases = HashMap::from([
+            ("222".to_string(), "15550002222".to_string()),
+            ("15550002222".to_string(), "222".to_string()),
+        ]);
+        assert_eq!(
+            match_answers(&asked, &responses, &aliases),
+            vec![Some(1), Some(0)]
+        );
+    }
+
+    #[test]
+    fn unknown_lids_fall_back_to_the_order_only_when_it_is_unambiguous() {
+        let asked = jids(&["15550001111@s.whatsapp.net", "15550002222@s.whatsapp.net"]);
+        let none = HashMap::new();
+        let both = [answer("111@lid", None), answer("222@lid", None)];
+        assert_eq!(match_answers(&asked, &both, &none), vec![Some(0), Some(1)]);
+        let one = [answer("111@lid", None)];
+        assert_eq!(match_answers(&asked, &one, &none), vec![None, None]);
+        let echoed = [answer("15550002222@s.whatsapp.net", None)];
+        assert_eq!(match_answers(&asked, &echoed, &none), vec![None, Some(0)]);
+    }
 }

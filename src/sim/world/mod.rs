@@ -42,6 +42,8 @@ pub struct World {
     pub next_id: u64,
     /// The simulated clock (unix seconds); the server advances it, tests may set it.
     pub now: i64,
+    /// Which of WhatsApp's answer variants to send (scenario `[server]` options).
+    pub shapes: crate::sim::shapes::Shapes,
 }
 
 fn ok(phone: &str) -> ParticipantOutcome {
