@@ -105,6 +105,17 @@ impl Participant {
     pub fn display(&self) -> &str {
         self.phone.as_deref().unwrap_or(&self.jid)
     }
+
+    /// The same person, however WhatsApp named them: the same JID, number or LID (a LID group
+    /// names by LID someone a request named by number).
+    pub fn same_person(&self, other: &Participant) -> bool {
+        let both = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
+        self.jid == other.jid
+            || both(&self.phone, &other.phone)
+            || both(&self.lid, &other.lid)
+            || self.lid.as_deref() == Some(other.jid.as_str())
+            || other.lid.as_deref() == Some(self.jid.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

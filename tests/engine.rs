@@ -8,7 +8,8 @@
 mod support;
 
 /// Runs a moderation test once per shape WhatsApp answers in (`wamod::sim::shapes`): as its
-/// usual servers answer, and in the strictest variants (people named by LID alone).
+/// usual servers answer, and in the strictest variants (people named by LID alone, and no
+/// notification of our own changes).
 macro_rules! in_every_shape {
     ($test:ident) => {
         mod $test {
@@ -18,9 +19,10 @@ macro_rules! in_every_shape {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn lid_only() {
+            async fn lid_only_no_echo() {
                 super::$test(wamod::sim::shapes::Shapes {
                     lid_answers: wamod::sim::shapes::LidAnswers::LidOnly,
+                    no_echo: true,
                 })
                 .await
             }

@@ -1,6 +1,7 @@
 //! One session's view of its groups, kept by the engine and patched by live notifications, so
 //! every change reaches the UI as fresh rows without re-asking WhatsApp.
 
+mod confirmed;
 mod membership;
 mod notifications;
 
@@ -35,6 +36,8 @@ pub struct SessionModel {
     seq: u64,
     /// Fetches in flight, by the notification number they started at (several can share one).
     fetches: BTreeMap<u64, usize>,
+    /// Feed lines of our own confirmed changes, until their echo (see `confirmed`).
+    own: VecDeque<GroupEvent>,
 }
 
 /// Notifications kept for replay at most; far more than arrive during one fetch.

@@ -369,3 +369,113 @@ fn linked_subgroups_follow_their_community_and_stay_when_it_goes() {
         "{out:?}"
     );
 }
+
+/// Our own confirmed operation, as its report says.
+fn confirmed(m: &mut SessionModel, op: crate::ops::Op, targets: &[(&str, &str)]) -> Vec<Update> {
+    use crate::ops::{OpId, OpReport, Outcome, TargetOutcome};
+    let report = OpReport {
+        id: OpId(1),
+        session: SessionId(1),
+        group: Some(GroupId("120363000000000001@g.us".into())),
+        group_subject: "Club".into(),
+        action: op.name(),
+        title: op.title(),
+        outcome: Outcome::Done,
+        targets: targets
+            .iter()
+            .map(|(jid, phone)| TargetOutcome {
+                jid: (*jid).into(),
+                phone: Some((*phone).into()),
+                outcome: Outcome::Done,
+            })
+            .collect(),
+        answer: None,
+        at: 1_800_000_000,
+    };
+    let g = GroupId("120363000000000001@g.us".into());
+    m.apply_confirmed(&g, &op, &report)
+}
+
+fn roster_of(m: &SessionModel) -> Vec<(String, Role)> {
+    let g = GroupId("120363000000000001@g.us".into());
+    m.rosters[&g]
+        .iter()
+        .map(|p| (p.jid.clone(), p.role))
+        .collect()
+}
+
+/// A confirmed add shows at once, asked by number; the echo names them by LID and changes
+/// nothing: one row, one feed line.
+#[test]
+fn a_confirmed_change_shows_at_once_and_its_echo_changes_nothing() {
+    let mut m = model();
+    let out = confirmed(
+        &mut m,
+        crate::ops::Op::Add(vec!["15550002222@s.whatsapp.net".into()]),
+        &[("15550002222@s.whatsapp.net", "+15550002222")],
+    );
+    assert!(
+        matches!(out.last(), Some(Update::Event(e)) if e.kind == GroupEventKind::Added { who: vec!["+15550002222".into()] })
+    );
+    assert_eq!(roster_of(&m).len(), 2);
+    let echo = m.apply(&update(
+        Some("91111"),
+        A::Add {
+            participants: vec![info("92222", "15550002222")],
+            reason: None,
+        },
+    ));
+    assert!(
+        !echo.iter().any(|u| matches!(u, Update::Event(_))),
+        "the echo is not shown twice: {echo:?}"
+    );
+    assert_eq!(
+        roster_of(&m),
+        vec![
+            ("91111@lid".to_string(), Role::SuperAdmin),
+            ("92222@lid".to_string(), Role::Member)
+        ],
+        "one row, under the JID the group uses"
+    );
+    // The same change made on the phone later is shown: the echo was used up.
+    let again = m.apply(&update(
+        Some("91111"),
+        A::Promote {
+            participants: vec![info("92222", "15550002222")],
+        },
+    ));
+    assert!(again.iter().any(|u| matches!(u, Update::Event(_))));
+}
+
+#[test]
+fn confirmed_roles_removals_and_settings_apply_by_identity() {
+    let mut m = model();
+    m.apply(&update(
+        Some("91111"),
+        A::Add {
+            participants: vec![info("92222", "15550002222")],
+            reason: None,
+        },
+    ));
+    // Asked by number, the roster has them by LID.
+    confirmed(
+        &mut m,
+        crate::ops::Op::Promote(vec!["15550002222@s.whatsapp.net".into()]),
+        &[("15550002222@s.whatsapp.net", "+15550002222")],
+    );
+    assert_eq!(roster_of(&m)[1], ("92222@lid".to_string(), Role::Admin));
+    confirmed(
+        &mut m,
+        crate::ops::Op::Setting(crate::ops::Setting::AdminsOnlySend(true)),
+        &[],
+    );
+    let g = GroupId("120363000000000001@g.us".into());
+    assert!(m.groups[&g].settings.announce);
+    confirmed(
+        &mut m,
+        crate::ops::Op::Remove(vec!["15550002222@s.whatsapp.net".into()]),
+        &[("15550002222@s.whatsapp.net", "+15550002222")],
+    );
+    assert_eq!(roster_of(&m).len(), 1);
+    assert_eq!(m.groups[&g].size, 1);
+}

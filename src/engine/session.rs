@@ -88,6 +88,8 @@ struct Live {
     watched: Option<GroupId>,
     /// Where the connection stands (see `lifecycle`).
     conn: ConnTrack,
+    /// Operations sent and not answered yet: what they were, to apply what WhatsApp confirms.
+    in_flight: HashMap<OpId, (Option<GroupId>, Op)>,
 }
 
 impl SessionTask {
@@ -113,6 +115,7 @@ impl Live {
             paused_until: Arc::new(Mutex::new(None)),
             watched: None,
             conn: ConnTrack::default(),
+            in_flight: HashMap::new(),
         }
     }
 
@@ -348,6 +351,16 @@ impl Live {
                 until: report.at + i64::try_from(pause.as_secs()).unwrap_or(60),
             });
         }
+        // What WhatsApp confirmed shows at once, echoed to us or not.
+        if let Some((Some(group), op)) = self.in_flight.remove(&report.id) {
+            for u in self.model.apply_confirmed(&group, &op, &report) {
+                self.send(u);
+            }
+            // The new description's id (the next edit names it) comes only with the group.
+            if matches!(op, Op::SetDescription { .. }) && report.outcome.is_done() {
+                self.load_group(client, group);
+            }
+        }
         // New memberships and community changes show in the group list after a reload.
         let restructured = matches!(
             report.action,
@@ -423,7 +436,8 @@ impl Live {
 
     /// Sends one operation in its own task (see `op_runner`), with what the model knows of its
     /// group now.
-    fn run_op(&self, client: &Arc<Client>, id: OpId, group: Option<GroupId>, op: Op) {
+    fn run_op(&mut self, client: &Arc<Client>, id: OpId, group: Option<GroupId>, op: Op) {
+        self.in_flight.insert(id, (group.clone(), op.clone()));
         let runner = OpRunner {
             client: client.clone(),
             store: self.store.clone(),

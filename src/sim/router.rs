@@ -263,7 +263,8 @@ fn answer_group_iq(
             if let Some(c) = st.conns.get(&from.conn) {
                 let _ = c.tx.send(Outbound::Node(reply));
             }
-            deliver(shared, &mut st, notices, None);
+            let no_echo = st.world.shapes.no_echo.then_some(from.conn);
+            deliver(shared, &mut st, notices, no_echo);
             drop(st);
             shared.emit(event(code));
         }

@@ -36,6 +36,7 @@
 //! min_version = "2.3000.1030000000"  # older clients get <failure reason="405"> (default: any)
 //! lid_answers = "lid_with_phone"     # LID groups name people in answers by LID with phone_number
 //!                                    # (default), "lid_only", or "as_asked" (echo the request)
+//! echo_to_actor = false              # the acting device gets no notification of its change
 //!
 //! [[login_failures]]                 # refuse this account's next logins, as WhatsApp does
 //! phone = "15550001111"
@@ -191,6 +192,12 @@ struct File {
 struct ServerSpec {
     min_version: Option<String>,
     lid_answers: Option<String>,
+    #[serde(default = "yes")]
+    echo_to_actor: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -444,7 +451,9 @@ impl Scenario {
         let server = file.server.unwrap_or(ServerSpec {
             min_version: None,
             lid_answers: None,
+            echo_to_actor: true,
         });
+        b.world.shapes.no_echo = !server.echo_to_actor;
         if let Some(a) = &server.lid_answers {
             b.world.shapes.lid_answers = LidAnswers::parse(a).ok_or_else(|| {
                 ScenarioError::Invalid(format!(

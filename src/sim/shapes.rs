@@ -32,4 +32,8 @@ impl LidAnswers {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Shapes {
     pub lid_answers: LidAnswers,
+    /// The device that made a change gets no notification of it (its other devices and the
+    /// other members do). WhatsApp echoes most changes to the acting device, but not reliably
+    /// (whatsmeow and Baileys apply their own changes from the answer for this reason).
+    pub no_echo: bool,
 }

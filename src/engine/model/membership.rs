@@ -24,13 +24,7 @@ impl SessionModel {
         c: &mut Changes,
     ) -> GroupEventKind {
         let added: Vec<Participant> = participants.iter().map(notification_participant).collect();
-        let roster = Arc::make_mut(self.rosters.entry(id.clone()).or_default());
-        // Dropped, then appended: someone added again moves to the end of the roster.
-        apply_delta(roster, added.clone(), &jids(&added));
-        c.upsert.extend(added.iter().cloned());
-        self.requests_approved(id, &added, c);
-        c.roster = true;
-        c.group = true;
+        self.add_members(id, &added, c);
         let via_link = reason == Some("invite");
         if via_link || by.is_some_and(|a| is_among(a, &added)) {
             GroupEventKind::Joined {
@@ -42,6 +36,78 @@ impl SessionModel {
         }
     }
 
+    /// People are in the roster now (added, joined, approved). Each replaces any row of the
+    /// same person under another JID, keeping what either knew of them.
+    pub(super) fn add_members(&mut self, id: &GroupId, added: &[Participant], c: &mut Changes) {
+        let roster = Arc::make_mut(self.rosters.entry(id.clone()).or_default());
+        let mut rows = Vec::with_capacity(added.len());
+        let mut stale = Vec::new();
+        for p in added {
+            let mut p = p.clone();
+            if let Some(old) = roster.iter().find(|r| r.same_person(&p)) {
+                p.phone = p.phone.or_else(|| old.phone.clone());
+                p.lid = p.lid.or_else(|| old.lid.clone());
+                if old.jid != p.jid {
+                    stale.push(old.jid.clone());
+                }
+            }
+            rows.push(p);
+        }
+        // Dropped, then appended: someone added again moves to the end of the roster.
+        let dropped: Vec<String> = jids(&rows).into_iter().chain(stale.clone()).collect();
+        apply_delta(roster, rows.clone(), &dropped);
+        c.removed.extend(stale);
+        self.requests_approved(id, &rows, c);
+        c.upsert.extend(rows);
+        c.roster = true;
+        c.group = true;
+    }
+
+    /// People are out of the roster (matched as the same person, whatever JID named them).
+    pub(super) fn drop_members(&mut self, id: &GroupId, removed: &[Participant], c: &mut Changes) {
+        let mut gone = jids(removed);
+        if let Some(roster) = self.rosters.get_mut(id).map(Arc::make_mut) {
+            gone.extend(
+                roster
+                    .iter()
+                    .filter(|r| removed.iter().any(|p| p.same_person(r)))
+                    .map(|r| r.jid.clone()),
+            );
+            gone.sort();
+            gone.dedup();
+            apply_delta(roster, Vec::new(), &gone);
+        }
+        c.removed.extend(gone);
+        if removed.iter().any(|p| self.me.is_participant(p)) {
+            c.gone = true;
+        }
+        c.roster = true;
+        c.group = true;
+    }
+
+    /// People's role is `role` now.
+    pub(super) fn set_roles(
+        &mut self,
+        id: &GroupId,
+        changed: &[Participant],
+        role: Role,
+        c: &mut Changes,
+    ) {
+        if let Some(roster) = self.rosters.get_mut(id).map(Arc::make_mut) {
+            for r in roster.iter_mut() {
+                if changed.iter().any(|p| p.same_person(r)) {
+                    r.role = role;
+                    c.upsert.push(r.clone());
+                }
+            }
+        }
+        if changed.iter().any(|p| self.me.is_participant(p)) {
+            self.with_group(id, |g| g.my_role = Some(role));
+        }
+        c.roster = true;
+        c.group = true;
+    }
+
     /// People left or were removed; when we are among them, the group is gone for us.
     pub(super) fn members_removed(
         &mut self,
@@ -51,16 +117,7 @@ impl SessionModel {
         c: &mut Changes,
     ) -> GroupEventKind {
         let removed: Vec<Participant> = participants.iter().map(notification_participant).collect();
-        let gone = jids(&removed);
-        if let Some(roster) = self.rosters.get_mut(id).map(Arc::make_mut) {
-            apply_delta(roster, Vec::new(), &gone);
-        }
-        c.removed.extend(gone);
-        if removed.iter().any(|p| self.me.is_participant(p)) {
-            c.gone = true;
-        }
-        c.roster = true;
-        c.group = true;
+        self.drop_members(id, &removed, c);
         if by.is_some_and(|a| is_among(a, &removed)) {
             GroupEventKind::Left {
                 who: names(&removed),
@@ -82,19 +139,7 @@ impl SessionModel {
     ) -> GroupEventKind {
         let changed: Vec<Participant> = participants.iter().map(notification_participant).collect();
         let new_role = if promote { Role::Admin } else { Role::Member };
-        if let Some(roster) = self.rosters.get_mut(id).map(Arc::make_mut) {
-            for r in roster.iter_mut() {
-                if changed.iter().any(|p| p.jid == r.jid) {
-                    r.role = new_role;
-                    c.upsert.push(r.clone());
-                }
-            }
-        }
-        if changed.iter().any(|p| self.me.is_participant(p)) {
-            self.with_group(id, |g| g.my_role = Some(new_role));
-        }
-        c.roster = true;
-        c.group = true;
+        self.set_roles(id, &changed, new_role, c);
         let who = names(&changed);
         if promote {
             GroupEventKind::Promoted { who }
@@ -103,8 +148,14 @@ impl SessionModel {
         }
     }
 
-    /// Approved requesters became members: their requests are gone.
-    fn requests_approved(&mut self, id: &GroupId, added: &[Participant], c: &mut Changes) {
+    /// Approved requesters became members (or rejected ones were turned away): their requests
+    /// are gone.
+    pub(super) fn requests_approved(
+        &mut self,
+        id: &GroupId,
+        added: &[Participant],
+        c: &mut Changes,
+    ) {
         let Some(list) = self.requests.get_mut(id) else {
             return;
         };
@@ -117,8 +168,14 @@ impl SessionModel {
             })
             .map(|r| r.jid.clone())
             .collect();
+        if approved.is_empty() {
+            return;
+        }
         list.apply(Vec::new(), &approved);
+        let count = list.len();
+        self.with_group(id, |g| g.pending = count);
         c.requests_removed.extend(approved);
+        c.group = true;
     }
 
     /// Join requests filed at `at` (through the community `via`, if any).

@@ -51,6 +51,13 @@ impl SessionModel {
             self.with_group(&id, |g| g.size = len);
         }
         let event = self.event(u, &id, actor, kind);
+        // Our own change, already applied and shown when WhatsApp confirmed it.
+        if let Update::Event(e) = &event
+            && u.participant.as_ref().is_some_and(|p| self.me.is(p))
+            && self.is_echo(e)
+        {
+            return self.deltas(id, changes);
+        }
         self.updates(id, changes, event)
     }
 
@@ -76,19 +83,19 @@ impl SessionModel {
                 description,
                 id: token,
             } => self.description_changed(id, description.as_deref(), token, c),
-            A::Locked { .. } => self.setting_changed(id, "edit info", AdminsOnlyEdit(true), c),
-            A::Unlocked => self.setting_changed(id, "edit info", AdminsOnlyEdit(false), c),
-            A::Announce => self.setting_changed(id, "send messages", AdminsOnlySend(true), c),
-            A::NotAnnounce => self.setting_changed(id, "send messages", AdminsOnlySend(false), c),
+            A::Locked { .. } => self.setting_changed(id, AdminsOnlyEdit(true), c),
+            A::Unlocked => self.setting_changed(id, AdminsOnlyEdit(false), c),
+            A::Announce => self.setting_changed(id, AdminsOnlySend(true), c),
+            A::NotAnnounce => self.setting_changed(id, AdminsOnlySend(false), c),
             A::Ephemeral { expiration, .. } => {
-                self.setting_changed(id, "disappearing messages", Disappearing(*expiration), c)
+                self.setting_changed(id, Disappearing(*expiration), c)
             }
             A::MembershipApprovalMode { enabled } => {
-                self.setting_changed(id, "approve new members", Approval(*enabled), c)
+                self.setting_changed(id, Approval(*enabled), c)
             }
             A::MemberAddMode { mode } => {
                 let admin_only = mode == "admin_add";
-                self.setting_changed(id, "add members", AdminsOnlyAdd(admin_only), c)
+                self.setting_changed(id, AdminsOnlyAdd(admin_only), c)
             }
             A::CreatedMembershipRequests {
                 request_method,
@@ -146,19 +153,17 @@ impl SessionModel {
         }
     }
 
-    /// A group setting changed: written into the group's row, and named in the feed as
-    /// `name`.
+    /// A group setting changed: written into the group's row, and named in the feed.
     fn setting_changed(
         &mut self,
         id: &GroupId,
-        name: &str,
         setting: Setting,
         c: &mut Changes,
     ) -> GroupEventKind {
         self.with_group(id, |g| write_setting(&mut g.settings, setting));
         c.group = true;
         GroupEventKind::SettingChanged {
-            name: name.to_string(),
+            name: setting_name(setting).to_string(),
             value: setting.value_words(),
         }
     }
@@ -237,6 +242,13 @@ impl SessionModel {
     /// What the UI must redraw for `changes`, `event` last. A group gone is dropped from the
     /// model here, after its event was named.
     fn updates(&mut self, id: GroupId, changes: Changes, event: Update) -> Vec<Update> {
+        let mut out = self.deltas(id, changes);
+        out.push(event);
+        out
+    }
+
+    /// What the UI must redraw for `changes`.
+    pub(super) fn deltas(&mut self, id: GroupId, changes: Changes) -> Vec<Update> {
         let mut out: Vec<Update> = changes
             .also
             .iter()
@@ -251,7 +263,6 @@ impl SessionModel {
                 session: self.session,
                 group: id,
             });
-            out.push(event);
             return out;
         }
         if changes.group && self.groups.contains_key(&id) {
@@ -273,7 +284,6 @@ impl SessionModel {
                 removed: changes.requests_removed,
             });
         }
-        out.push(event);
         out
     }
 }
@@ -287,8 +297,19 @@ fn actor(u: &GroupUpdate) -> Option<String> {
         .or_else(|| u.participant.as_ref().map(|j| j.user.to_string()))
 }
 
+/// A setting as the feed names it.
+pub(super) fn setting_name(setting: Setting) -> &'static str {
+    match setting {
+        AdminsOnlyEdit(_) => "edit info",
+        AdminsOnlySend(_) => "send messages",
+        Disappearing(_) => "disappearing messages",
+        Approval(_) => "approve new members",
+        AdminsOnlyAdd(_) => "add members",
+    }
+}
+
 /// Where each setting lives in a group's row.
-fn write_setting(settings: &mut GroupSettings, setting: Setting) {
+pub(super) fn write_setting(settings: &mut GroupSettings, setting: Setting) {
     match setting {
         AdminsOnlySend(on) => settings.announce = on,
         AdminsOnlyEdit(on) => settings.locked = on,

@@ -358,7 +358,10 @@ impl Live {
     /// not wait for a reconnect to hear it); fetch results are of no use without a client.
     fn after_end(&mut self, msg: Internal) {
         match msg {
-            Internal::OpDone(report, _) => self.send(Update::OpDone(Box::new(report))),
+            Internal::OpDone(report, _) => {
+                self.in_flight.remove(&report.id);
+                self.send(Update::OpDone(Box::new(report)));
+            }
             Internal::FetchDone(since) => self.model.fetch_done(since),
             _ => {}
         }
