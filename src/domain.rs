@@ -273,6 +273,14 @@ pub enum GroupEventKind {
     Unlinked {
         groups: Vec<String>,
     },
+    /// On a group: it was linked into this community (subject).
+    JoinedCommunity {
+        community: String,
+    },
+    /// On a group: it was unlinked from this community (subject).
+    LeftCommunity {
+        community: String,
+    },
     /// The session's own connection (group empty): lost, replaced, banned, logged out, ...
     Connection {
         what: String,

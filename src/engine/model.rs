@@ -2,6 +2,7 @@
 //! every change reaches the UI as fresh rows without re-asking WhatsApp.
 
 mod confirmed;
+mod links;
 mod membership;
 mod notifications;
 

@@ -479,3 +479,81 @@ fn confirmed_roles_removals_and_settings_apply_by_identity() {
     assert_eq!(roster_of(&m).len(), 1);
     assert_eq!(m.groups[&g].size, 1);
 }
+
+/// A `link`/`unlink` notice told from a subgroup (`parent_group`) or a sibling
+/// (`sibling_group`): the tree ends as when the community tells it (`sub_group`).
+#[test]
+fn community_links_end_right_from_every_side() {
+    use whatsapp_rust::wacore_binary::builder::NodeBuilder;
+    let gid = |s: &str| GroupId(format!("{s}@g.us"));
+    let summary = |id: &str, community| GroupSummary {
+        id: gid(id),
+        subject: id.to_uppercase(),
+        community,
+        ..Default::default()
+    };
+    let mut m = SessionModel::new(SessionId(1));
+    let hub = CommunityMark::Community;
+    let under = |p: &str| CommunityMark::Subgroup { parent: gid(p) };
+    m.set_groups(
+        vec![
+            summary("hub", hub),
+            summary("team", CommunityMark::None),
+            summary("garden", under("hub")),
+            summary("quiet", CommunityMark::None),
+        ],
+        0,
+        0,
+    );
+    let notice = |from: &str, tag: &'static str, side: &str, named: &str, link: bool| {
+        let raw = NodeBuilder::new(tag)
+            .attr(if link { "link_type" } else { "unlink_type" }, side)
+            .children([NodeBuilder::new("group")
+                .attr("jid", format!("{named}@g.us"))
+                .build()])
+            .build();
+        let action = if link {
+            A::Link {
+                link_type: side.into(),
+                raw,
+            }
+        } else {
+            A::Unlink {
+                unlink_type: side.into(),
+                unlink_reason: None,
+                raw,
+            }
+        };
+        GroupUpdate::builder()
+            .group_jid(jid(&format!("{from}@g.us")))
+            .timestamp(chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("time"))
+            .is_lid_addressing_mode(true)
+            .action(action)
+            .build()
+    };
+    let mark = |m: &SessionModel, g: &str| m.groups[&gid(g)].community.clone();
+    let said = |out: &[Update]| match out.last() {
+        Some(Update::Event(e)) => e.kind.clone(),
+        other => panic!("no feed line: {other:?}"),
+    };
+    // From Team itself: it is in Hub now.
+    let out = m.apply(&notice("team", "link", "parent_group", "hub", true));
+    assert_eq!(mark(&m, "team"), under("hub"));
+    assert_eq!(
+        said(&out),
+        GroupEventKind::JoinedCommunity {
+            community: "HUB".into()
+        }
+    );
+    // From Garden, a sibling: Quiet joined their community.
+    m.apply(&notice("garden", "link", "sibling_group", "quiet", true));
+    assert_eq!(mark(&m, "quiet"), under("hub"));
+    // Unlinked, told from the subgroup and from a sibling.
+    m.apply(&notice("team", "unlink", "parent_group", "hub", false));
+    assert_eq!(mark(&m, "team"), CommunityMark::None);
+    m.apply(&notice("garden", "unlink", "sibling_group", "quiet", false));
+    assert_eq!(mark(&m, "quiet"), CommunityMark::None);
+    // From the community, as before.
+    m.apply(&notice("hub", "link", "sub_group", "team", true));
+    assert_eq!(mark(&m, "team"), under("hub"));
+}

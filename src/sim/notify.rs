@@ -8,7 +8,7 @@ use whatsapp_rust::wacore_binary::{Jid, Node};
 use super::groups_iq::{group_node, participant_node};
 use super::jids::{group_jid, participant_jids, pn_jid};
 use super::world::{
-    AddressingMode, GroupId, Notice, NoticeAction, Phone, RequestMethod, Role, World,
+    AddressingMode, GroupId, LinkSide, Notice, NoticeAction, Phone, RequestMethod, Role, World,
 };
 
 fn participants(world: &World, mode: AddressingMode, group: &str, phones: &[Phone]) -> Vec<Node> {
@@ -128,8 +128,10 @@ fn gp2_child(world: &World, notice: &Notice, mode: AddressingMode, actor: &Jid) 
             Some(group) => list("create", vec![group_node(world, group, true)]),
             None => NodeBuilder::new("create").build(),
         },
-        NoticeAction::Link { subgroups } => subgroups_child("link", "link_type", subgroups),
-        NoticeAction::Unlink { subgroups } => subgroups_child("unlink", "unlink_type", subgroups),
+        NoticeAction::Link { groups, side } => linked_child("link", "link_type", *side, groups),
+        NoticeAction::Unlink { groups, side } => {
+            linked_child("unlink", "unlink_type", *side, groups)
+        }
         NoticeAction::Locked => NodeBuilder::new("locked").build(),
         NoticeAction::Unlocked => NodeBuilder::new("unlocked").build(),
         NoticeAction::Announce => NodeBuilder::new("announcement").build(),
@@ -191,13 +193,18 @@ fn created_requests_child(
     b.build()
 }
 
-/// `<link link_type="sub_group">` / `<unlink unlink_type="sub_group">` with one `<group jid/>`
-/// per subgroup.
-fn subgroups_child(tag: &'static str, type_attr: &'static str, subgroups: &[GroupId]) -> Node {
+/// `<link link_type=SIDE>` / `<unlink unlink_type=SIDE>` with one `<group jid/>` per group
+/// named (wacore stanza/groups.rs keeps the type and the raw node).
+fn linked_child(
+    tag: &'static str,
+    type_attr: &'static str,
+    side: LinkSide,
+    groups: &[GroupId],
+) -> Node {
     NodeBuilder::new(tag)
-        .attr(type_attr, "sub_group")
+        .attr(type_attr, side.wire())
         .children(
-            subgroups
+            groups
                 .iter()
                 .map(|s| NodeBuilder::new("group").attr("jid", group_jid(s)).build()),
         )

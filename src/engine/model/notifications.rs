@@ -3,7 +3,6 @@
 
 use whatsapp_rust::types::events::GroupUpdate;
 use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction as A;
-use whatsapp_rust::wacore_binary::node::Node;
 
 use super::SessionModel;
 use crate::domain::{
@@ -114,8 +113,10 @@ impl SessionModel {
             }
             A::Invite { .. } | A::RevokeInvite => GroupEventKind::InviteReset,
             A::Delete { .. } => self.group_deleted(id, c),
-            A::Link { raw, .. } => self.subgroups_relinked(id, raw, true, c),
-            A::Unlink { raw, .. } => self.subgroups_relinked(id, raw, false, c),
+            A::Link { link_type, raw } => self.relinked(id, link_type, raw, true, c),
+            A::Unlink {
+                unlink_type, raw, ..
+            } => self.relinked(id, unlink_type, raw, false, c),
             A::Create { .. } => GroupEventKind::GroupCreated,
             other => GroupEventKind::Other {
                 what: format!("{other:?}")
@@ -178,40 +179,6 @@ impl SessionModel {
             }
         }
         GroupEventKind::GroupDeleted
-    }
-
-    /// Groups were linked to the community `id` (`link`) or unlinked from it; `raw` lists them.
-    fn subgroups_relinked(
-        &mut self,
-        id: &GroupId,
-        raw: &Node,
-        link: bool,
-        c: &mut Changes,
-    ) -> GroupEventKind {
-        let mut names = Vec::new();
-        for n in raw.get_children_by_tag("group") {
-            let Some(jid) = n.attrs.get("jid").map(|v| v.as_str().into_owned()) else {
-                continue;
-            };
-            let sub = GroupId(jid);
-            match self.groups.get_mut(&sub) {
-                Some(g) => {
-                    g.community = if link {
-                        CommunityMark::Subgroup { parent: id.clone() }
-                    } else {
-                        CommunityMark::None
-                    };
-                    names.push(g.subject.clone());
-                    c.also.push(sub);
-                }
-                None => names.push(sub.to_string()),
-            }
-        }
-        if link {
-            GroupEventKind::Linked { groups: names }
-        } else {
-            GroupEventKind::Unlinked { groups: names }
-        }
     }
 
     /// The feed event of a notification, named by the group's subject (as it was before a

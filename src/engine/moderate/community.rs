@@ -53,6 +53,20 @@ fn group_code_outcome(code: u32) -> Outcome {
     }
 }
 
+/// One group's link or unlink outcome: done only when the answer lists it as done, refused
+/// with its code, and unknown when the answer does not mention it.
+fn link_outcome(group: &Jid, done: &[Jid], failed: &[(Jid, u32)]) -> Outcome {
+    if let Some((_, code)) = failed.iter().find(|(f, _)| f.user == group.user) {
+        return group_code_outcome(*code);
+    }
+    if done.iter().any(|d| d.user == group.user) {
+        return Outcome::Done;
+    }
+    Outcome::Unknown {
+        why: "WhatsApp's answer did not mention it".into(),
+    }
+}
+
 /// Runs a community operation; `community` is the operation's group (none for create).
 pub async fn run(
     client: &Arc<Client>,
@@ -84,10 +98,10 @@ pub async fn run(
                     c.unlink_subgroups(community.clone(), &jids, *remove_orphans),
                 )
                 .await
-                .map(|r| r.failed_groups),
+                .map(|r| (r.unlinked_jids, r.failed_groups)),
                 _ => within(timeout, c.link_subgroups(community.clone(), &jids))
                     .await
-                    .map(|r| r.failed_groups),
+                    .map(|r| (r.linked_jids, r.failed_groups)),
             };
             let targets = groups
                 .iter()
@@ -97,10 +111,7 @@ pub async fn run(
                             why: "not a group id".into(),
                         },
                         (Err(o), _) => o.clone(),
-                        (Ok(failed), Some(j)) => failed
-                            .iter()
-                            .find(|(f, _)| f.user == j.user)
-                            .map_or(Outcome::Done, |(_, code)| group_code_outcome(*code)),
+                        (Ok((done, failed)), Some(j)) => link_outcome(&j, done, failed),
                     };
                     TargetOutcome {
                         jid: g.clone(),
@@ -221,4 +232,25 @@ pub async fn merged_participants(
         .await
         .map_err(|e| format!("loading the members of {community}: {e}"))?;
     Ok(convert::participants(&people))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_is_done_only_when_the_answer_lists_it() {
+        let j = |u: &str| -> Jid { format!("{u}@g.us").parse().expect("jid") };
+        let done = [j("1")];
+        let failed = [(j("2"), 401)];
+        assert_eq!(link_outcome(&j("1"), &done, &failed), Outcome::Done);
+        assert!(matches!(
+            link_outcome(&j("2"), &done, &failed),
+            Outcome::Refused { code: 401, .. }
+        ));
+        assert!(matches!(
+            link_outcome(&j("3"), &done, &failed),
+            Outcome::Unknown { .. }
+        ));
+    }
 }

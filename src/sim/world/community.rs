@@ -63,28 +63,51 @@ impl World {
             }
             results.push((sub.clone(), code));
         }
-        let mut notices = Vec::new();
-        if !linked.is_empty() {
-            let recipients = self.members_of_community_part(parent, &linked);
-            notices.push(self.notice(
-                parent,
-                actor,
-                NoticeAction::Link { subgroups: linked },
-                recipients,
-            ));
-        }
+        let notices = self.link_notices(actor, parent, &linked, true);
         Ok((results, notices))
     }
 
-    /// Who hears of a link or unlink: the community's members and those of the subgroups it moved.
-    fn members_of_community_part(&self, parent: &str, subgroups: &[GroupId]) -> Vec<Phone> {
-        let mut recipients = self.members_of(parent);
-        for s in subgroups {
-            recipients.extend(self.members_of(s));
+    /// A link or unlink told from each side, each to its own members: the community names the
+    /// groups moved (`sub_group`), each moved group names the community (`parent_group`), and
+    /// the community's other groups name the moved ones (`sibling_group`).
+    fn link_notices(
+        &self,
+        actor: &str,
+        parent: &str,
+        moved: &[GroupId],
+        link: bool,
+    ) -> Vec<Notice> {
+        if moved.is_empty() {
+            return Vec::new();
         }
-        recipients.sort();
-        recipients.dedup();
-        recipients
+        let action = |groups: Vec<GroupId>, side| {
+            if link {
+                NoticeAction::Link { groups, side }
+            } else {
+                NoticeAction::Unlink { groups, side }
+            }
+        };
+        let mut notices = vec![self.notice(
+            parent,
+            actor,
+            action(moved.to_vec(), LinkSide::SubGroup),
+            self.members_of(parent),
+        )];
+        for g in moved {
+            let side = action(vec![parent.to_string()], LinkSide::ParentGroup);
+            notices.push(self.notice(g, actor, side, self.members_of(g)));
+        }
+        let siblings: Vec<GroupId> = self
+            .subgroups(parent)
+            .iter()
+            .filter(|s| !s.is_default_sub && !moved.contains(&s.id))
+            .map(|s| s.id.clone())
+            .collect();
+        for s in siblings {
+            let side = action(moved.to_vec(), LinkSide::SiblingGroup);
+            notices.push(self.notice(&s, actor, side, self.members_of(&s)));
+        }
+        notices
     }
 
     fn join_parent_only(&mut self, parent: &str, phone: &str) {
@@ -141,18 +164,7 @@ impl World {
             }
             results.push((sub.clone(), code));
         }
-        let mut notices = Vec::new();
-        if !unlinked.is_empty() {
-            let recipients = self.members_of_community_part(parent, &unlinked);
-            notices.push(self.notice(
-                parent,
-                actor,
-                NoticeAction::Unlink {
-                    subgroups: unlinked,
-                },
-                recipients,
-            ));
-        }
+        let notices = self.link_notices(actor, parent, &unlinked, false);
         Ok((results, notices))
     }
 

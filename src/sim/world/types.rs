@@ -236,12 +236,15 @@ pub enum NoticeAction {
     Create,
     /// The group (or community) was deleted/deactivated.
     Delete,
-    /// Community: subgroups linked to / unlinked from this parent.
+    /// Community links, told from the side of the group the notice comes from: a parent
+    /// names its new subgroups, a subgroup names its community, a sibling names the new one.
     Link {
-        subgroups: Vec<GroupId>,
+        groups: Vec<GroupId>,
+        side: LinkSide,
     },
     Unlink {
-        subgroups: Vec<GroupId>,
+        groups: Vec<GroupId>,
+        side: LinkSide,
     },
     /// Group picture set (`Some(id)`) or removed; sent as a `type="picture"` notification.
     Picture {
@@ -285,3 +288,26 @@ pub type Outcomes = (Vec<ParticipantOutcome>, Vec<Notice>);
 
 /// Per-subgroup results of linking/unlinking (`None` = done, else the error code) plus notices.
 pub type LinkOutcomes = (Vec<(GroupId, Option<u16>)>, Vec<Notice>);
+
+/// Which side of a community link a notice is told from: the wire's `link_type` /
+/// `unlink_type` (whatsmeow `GroupLinkChangeType`: `parent_group`, `sub_group`,
+/// `sibling_group`; mautrix-whatsapp sets a portal's parent from `parent_group`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkSide {
+    /// From the community: the groups inside are its subgroups.
+    SubGroup,
+    /// From a subgroup: the group inside is its community.
+    ParentGroup,
+    /// From another subgroup of the same community: the group inside is a sibling.
+    SiblingGroup,
+}
+
+impl LinkSide {
+    pub fn wire(self) -> &'static str {
+        match self {
+            LinkSide::SubGroup => "sub_group",
+            LinkSide::ParentGroup => "parent_group",
+            LinkSide::SiblingGroup => "sibling_group",
+        }
+    }
+}

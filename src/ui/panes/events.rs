@@ -45,6 +45,10 @@ pub fn describe(e: &GroupEvent) -> String {
         GroupEventKind::GroupDeleted => "group deleted".into(),
         GroupEventKind::Linked { groups } => format!("linked {}", people(groups)),
         GroupEventKind::Unlinked { groups } => format!("unlinked {}", people(groups)),
+        GroupEventKind::JoinedCommunity { community } => format!("now in community {community}"),
+        GroupEventKind::LeftCommunity { community } => {
+            format!("no longer in community {community}")
+        }
         GroupEventKind::Connection { what } | GroupEventKind::Other { what } => what.clone(),
     }
 }
