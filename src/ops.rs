@@ -340,9 +340,18 @@ pub struct TargetOutcome {
     pub outcome: Outcome,
 }
 
+/// Someone a new group does not have: WhatsApp's create answer does not say why in a form we
+/// can read (see `engine/moderate/create.rs`), so the group's invite link is offered.
+pub const NOT_ADDED: &str = "not added (their privacy settings, or no WhatsApp account)";
+
 impl TargetOutcome {
     pub fn display(&self) -> &str {
         self.phone.as_deref().unwrap_or(&self.jid)
+    }
+
+    /// Not in a group we just created.
+    pub fn not_added_on_create(&self) -> bool {
+        matches!(&self.outcome, Outcome::Refused { code: 0, text } if text == NOT_ADDED)
     }
 }
 
@@ -428,7 +437,16 @@ impl OpReport {
                 Outcome::PrivacyBlocked {
                     invite_code: Some(_)
                 }
-            )
+            ) || t.not_added_on_create()
         })
+    }
+
+    /// The group the operation was on, or the one it created.
+    pub fn target_group(&self) -> Option<GroupId> {
+        match (&self.group, &self.answer) {
+            (Some(g), _) => Some(g.clone()),
+            (None, Some(Answer::Created(g))) => Some(g.clone()),
+            _ => None,
+        }
     }
 }

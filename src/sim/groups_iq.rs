@@ -254,7 +254,7 @@ fn create(world: &mut World, actor: &str, child: &Node) -> Answer {
     let description = child
         .get_optional_child_by_tag(&["description", "body"])
         .and_then(text);
-    let (id, _outcomes, notices) = world.create_group(
+    let (id, outcomes, notices) = world.create_group(
         actor,
         CreateOptions {
             subject,
@@ -266,7 +266,36 @@ fn create(world: &mut World, actor: &str, child: &Node) -> Answer {
         },
     )?;
     let g = world.group(&id).ok_or(WaError::NOT_FOUND)?;
-    Ok((vec![group_node(world, g, true)], notices))
+    let mut reply = group_node(world, g, true);
+    // WhatsApp lists the people it did not add inside `<group>` too, each with its `error`
+    // (and `<add_request>` for a privacy refusal): whatsmeow `GroupParticipant.Error`, "when
+    // creating groups, adding some participants may fail". wacore's parser drops `error`.
+    let mode = g.addressing;
+    let refused = outcomes.iter().filter(|o| o.error.is_some()).map(|o| {
+        let (jid, pn, lid) = participant_jids(world, mode, &o.phone);
+        let mut b = NodeBuilder::new("participant").attr("jid", jid);
+        if let Some(pn) = pn {
+            b = b.attr("phone_number", pn);
+        }
+        if let Some(lid) = lid {
+            b = b.attr("lid", lid);
+        }
+        if let Some(code) = o.error {
+            b = b.attr("error", code.to_string());
+        }
+        if let Some((code, expiration)) = &o.add_request {
+            b = b.children([NodeBuilder::new("add_request")
+                .attr("code", code.as_str())
+                .attr("expiration", expiration.to_string())
+                .build()]);
+        }
+        b.build()
+    });
+    let refused: Vec<Node> = refused.collect();
+    if let Some(NodeContent::Nodes(children)) = &mut reply.content {
+        children.extend(refused);
+    }
+    Ok((vec![reply], notices))
 }
 
 fn participants_of(world: &World, node: &Node) -> Vec<(Jid, Phone)> {

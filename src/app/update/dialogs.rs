@@ -405,11 +405,14 @@ pub fn result_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             })
         }
         KeyCode::Char('i') if report.privacy_invite() => {
-            if let Some(g) = report.group.clone() {
+            if let Some(g) = report.target_group() {
                 let who: Vec<String> = report
                     .targets
                     .iter()
-                    .filter(|t| matches!(t.outcome, crate::ops::Outcome::PrivacyBlocked { .. }))
+                    .filter(|t| {
+                        matches!(t.outcome, crate::ops::Outcome::PrivacyBlocked { .. })
+                            || t.not_added_on_create()
+                    })
                     .map(|t| t.display().to_string())
                     .collect();
                 let note = format!(

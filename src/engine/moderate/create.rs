@@ -13,7 +13,7 @@ use whatsapp_rust::{Client, Jid};
 
 use super::{Answered, not_sent, parse_jid, within};
 use crate::engine::convert;
-use crate::ops::{Answer, NewGroup, Outcome, TargetOutcome};
+use crate::ops::{Answer, NOT_ADDED, NewGroup, Outcome, TargetOutcome};
 
 /// Creates a group; with `linked_parent`, inside that community (a subgroup).
 pub(in crate::engine) async fn create(
@@ -33,6 +33,12 @@ pub(in crate::engine) async fn create(
     };
     let meta = created.metadata;
     let failed = settings_after(client, new, &meta.id, timeout).await;
+    // The create answer lists the people WhatsApp refused among the members (their `error` is
+    // lost in wacore's parser), so who is in comes from a fresh read of the group.
+    let members = within(timeout, client.groups().get_metadata(&meta.id))
+        .await
+        .ok()
+        .map(|m| m.participants);
     let outcome = if failed.is_empty() {
         Outcome::Done
     } else {
@@ -43,7 +49,7 @@ pub(in crate::engine) async fn create(
     };
     Answered {
         outcome,
-        targets: targets(new, &meta.participants, phones),
+        targets: targets(new, members.as_deref(), phones),
         answer: Some(Answer::Created(convert::group_id(&meta.id))),
         pause: None,
     }
@@ -99,27 +105,34 @@ async fn settings_after(
     failed
 }
 
-/// Each person asked for: done if the new group's members include them.
+/// Each person asked for: done if the new group's members (read after creating it) include
+/// them; unknown when that read failed.
 fn targets(
     new: &NewGroup,
-    members: &[GroupParticipant],
+    members: Option<&[GroupParticipant]>,
     phones: &HashMap<String, String>,
 ) -> Vec<TargetOutcome> {
     let member = |j: &Jid| {
-        members.iter().any(|p| {
-            p.jid.user == j.user || p.phone_number.as_ref().is_some_and(|pn| pn.user == j.user)
+        members.map(|m| {
+            m.iter().any(|p| {
+                p.jid.user == j.user
+                    || p.phone_number.as_ref().is_some_and(|pn| pn.user == j.user)
+                    || p.lid.as_ref().is_some_and(|l| l.user == j.user)
+            })
         })
     };
     new.participants
         .iter()
         .map(|t| {
-            let outcome = match parse_jid(t) {
+            let outcome = match parse_jid(t).map(|j| member(&j)) {
                 None => not_sent("not a WhatsApp id"),
-                Some(j) if member(&j) => Outcome::Done,
-                // The create answer lists members only; privacy refusals are not itemised.
-                Some(_) => Outcome::Refused {
+                Some(Some(true)) => Outcome::Done,
+                Some(Some(false)) => Outcome::Refused {
                     code: 0,
-                    text: "not added (their privacy settings, or no WhatsApp account)".into(),
+                    text: NOT_ADDED.into(),
+                },
+                Some(None) => Outcome::Unknown {
+                    why: "the group was created; who is in it could not be read".into(),
                 },
             };
             TargetOutcome {
