@@ -6,6 +6,31 @@ use std::fmt;
 mod conn;
 pub use conn::{ConnState, Ending, LogoutReason};
 
+/// How a person is named on screen: a phone number as is; someone known only by LID (a
+/// community's announcement group hides numbers) as "hidden number …1234" (the LID's last
+/// digits tell people apart), never a raw `…@lid`. Stored rows and exports keep the LID.
+pub fn person_label(id: &str) -> String {
+    match lid_tail(id) {
+        Some(tail) => format!("hidden number …{tail}"),
+        None => id.to_string(),
+    }
+}
+
+/// [`person_label`] for a narrow column: "hidden …1234".
+pub fn person_label_short(id: &str) -> String {
+    match lid_tail(id) {
+        Some(tail) => format!("hidden …{tail}"),
+        None => id.to_string(),
+    }
+}
+
+/// The last digits of a LID JID's user (`None` for anything else).
+fn lid_tail(id: &str) -> Option<&str> {
+    let lid = id.strip_suffix("@lid")?;
+    let user = lid.split(':').next().unwrap_or(lid);
+    user.get(user.len().saturating_sub(4)..)
+}
+
 /// A wamod session: one linked device (one WhatsApp account), numbered from 1.
 #[derive(
     Debug,
@@ -305,4 +330,17 @@ pub struct GroupEvent {
     /// it was detected.
     #[serde(default)]
     pub found_on_reconnect: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_known_only_by_lid_read_as_hidden_numbers() {
+        assert_eq!(person_label("+15550001111"), "+15550001111");
+        assert_eq!(person_label("100000000012345@lid"), "hidden number …2345");
+        assert_eq!(person_label("12@lid"), "hidden number …12");
+        assert_eq!(person_label_short("100000000012345@lid"), "hidden …2345");
+    }
 }

@@ -692,6 +692,13 @@ pub fn participant_node(
     b.build()
 }
 
+/// A member whose number is hidden: the LID alone.
+fn hidden_participant_node(world: &World, phone: &str) -> Node {
+    NodeBuilder::new("participant")
+        .attr("jid", lid_jid(world, phone))
+        .build()
+}
+
 /// The full `<group …>` node WhatsApp sends for a group.
 pub fn group_node(world: &World, group: &Group, include_participants: bool) -> Node {
     let mode = group.addressing;
@@ -715,12 +722,16 @@ pub fn group_node(world: &World, group: &Group, include_participants: bool) -> N
     }
     let mut children = Vec::new();
     if include_participants {
-        children.extend(
-            group
-                .participants
-                .iter()
-                .map(|m| participant_node(world, mode, &m.phone, m.role)),
-        );
+        // A community's announcement group hides its members' numbers: they are listed by LID
+        // alone (whatsmeow notes an obfuscated display name for them instead).
+        let hidden = group.is_default_sub && mode == AddressingMode::Lid;
+        children.extend(group.participants.iter().map(|m| {
+            if hidden && world.account(&m.phone).is_some() && !m.role.is_admin() {
+                hidden_participant_node(world, &m.phone)
+            } else {
+                participant_node(world, mode, &m.phone, m.role)
+            }
+        }));
     }
     if let Some(d) = &group.description {
         children.push(

@@ -245,6 +245,33 @@ async fn every_community_operation_and_its_refusals(shapes: Shapes) {
             .map(|g| g.id.clone())
     });
     let announcement = announcement.expect("announcement group");
+    // Its members' numbers are hidden: listed by LID alone, and named as hidden numbers.
+    h.actions
+        .send(Action::LoadRoster {
+            session: s,
+            group: gid(&announcement),
+        })
+        .expect("engine");
+    let roster = wait(
+        &mut h,
+        &mut state,
+        "the announcement roster",
+        |u, _| match u {
+            Update::Roster {
+                group,
+                participants,
+                ..
+            } if *group == gid(&announcement) => Some(participants.clone()),
+            _ => None,
+        },
+    )
+    .await;
+    let hidden: Vec<_> = roster.iter().filter(|p| p.phone.is_none()).collect();
+    assert!(!hidden.is_empty(), "{roster:?}");
+    for p in hidden {
+        assert!(p.jid.ends_with("@lid") && p.lid.is_some(), "{p:?}");
+        assert!(wamod::domain::person_label(&p.jid).starts_with("hidden number …"));
+    }
     let r = run(
         &mut h,
         &mut state,

@@ -566,7 +566,7 @@ fn outcome_line(report: &OpReport, more: &str) -> String {
         (_, [one]) => format!(
             "{}: {}: {}{more}",
             report.title,
-            one.display(),
+            crate::domain::person_label(one.display()),
             one.outcome.words()
         ),
         _ => format!("{}: {}{more}", report.title, report.summary()),

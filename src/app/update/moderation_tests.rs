@@ -478,7 +478,7 @@ fn answers_show_as_a_result_view_or_a_status_line() {
     assert!(
         s.status
             .as_ref()
-            .is_some_and(|l| l.text.ends_with("90001@lid: done")),
+            .is_some_and(|l| l.text.ends_with("hidden number …0001: done")),
         "{:?}",
         s.status
     );

@@ -6,14 +6,14 @@ use ratatui::text::Span;
 
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
-use crate::domain::{GroupEvent, GroupEventKind};
+use crate::domain::{GroupEvent, GroupEventKind, person_label};
 use crate::ui::{Theme, cell, list, pane_block, render_empty};
 
 fn people(who: &[String]) -> String {
     match who {
         [] => "someone".into(),
-        [one] => one.clone(),
-        [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+        [one] => person_label(one),
+        [first, rest @ ..] => format!("{} and {} more", person_label(first), rest.len()),
     }
 }
 

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 
 use super::{line, row_style};
 use crate::app::state::{AppState, Pane};
-use crate::domain::{GroupId, JoinRequest, RequestMethod};
+use crate::domain::{GroupId, JoinRequest, RequestMethod, person_label_short};
 use crate::ui::{Theme, age, cell, fit, list, pane_block, render_empty};
 
 /// Requester column: a full international number and a space.
@@ -85,7 +85,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                         if marked { "●" } else { " " }.to_string(),
                         theme.fg(theme.marked),
                     ),
-                    Span::styled(cell(r.display(), WHO), theme.fg(theme.base)),
+                    Span::styled(
+                        cell(&person_label_short(r.display()), WHO),
+                        theme.fg(theme.base),
+                    ),
                     Span::styled(fit(&method(state, r), via_w), theme.fg(theme.alert_info)),
                     Span::styled(format!("{when:>AGE$}"), theme.fg(theme.muted)),
                 ],

@@ -83,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                     ),
                     Span::styled(fit(role_label(p.role, full), role_w), theme.role(p.role)),
                     Span::styled(
-                        cell(p.phone.as_deref().unwrap_or("(hidden)"), 14),
+                        cell(p.phone.as_deref().unwrap_or("hidden number"), 14),
                         theme.fg(theme.base),
                     ),
                     // The LID's user part: the server suffix is the same on every row.

@@ -6,6 +6,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::centered;
 use super::frame::popup;
+use crate::domain::person_label;
 use crate::ops::{OpReport, Outcome};
 use crate::ui::{Theme, fit};
 
@@ -63,7 +64,7 @@ pub fn draw(frame: &mut Frame, theme: &Theme, report: &OpReport, scroll: usize) 
     let width = usize::from(inner.width);
     for t in report.targets.iter().skip(scroll).take(16) {
         lines.push(Line::from(vec![
-            Span::styled(fit(t.display(), 18), theme.fg(theme.base)),
+            Span::styled(fit(&person_label(t.display()), 18), theme.fg(theme.base)),
             Span::styled(
                 fit(&t.outcome.words(), width.saturating_sub(18)),
                 outcome_style(&t.outcome, theme),
