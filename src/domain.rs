@@ -298,6 +298,11 @@ pub enum GroupEventKind {
     Unlinked {
         groups: Vec<String>,
     },
+    /// A member's number changed (`from` may be their LID when the old number was hidden).
+    NumberChanged {
+        from: String,
+        to: String,
+    },
     /// On a group: it was linked into this community (subject).
     JoinedCommunity {
         community: String,

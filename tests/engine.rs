@@ -39,6 +39,8 @@ mod cache;
 mod community;
 #[path = "engine/endings.rs"]
 mod endings;
+#[path = "engine/identity.rs"]
+mod identity;
 
 use std::collections::VecDeque;
 use std::time::Duration;

@@ -129,24 +129,52 @@ pub fn roster(
         .collect()
 }
 
+/// People found by any of their identities (JID, LID, number): a group that moved from phone
+/// numbers to LIDs, or a member with a new number, is still the same people.
+struct People<'a> {
+    by_key: HashMap<&'a str, &'a Participant>,
+}
+
+impl<'a> People<'a> {
+    fn new(list: &'a [Participant]) -> Self {
+        let mut by_key = HashMap::with_capacity(list.len() * 2);
+        for p in list {
+            for key in keys(p) {
+                by_key.entry(key).or_insert(p);
+            }
+        }
+        Self { by_key }
+    }
+
+    fn find(&self, p: &Participant) -> Option<&'a Participant> {
+        keys(p).find_map(|k| self.by_key.get(k).copied())
+    }
+}
+
+fn keys(p: &Participant) -> impl Iterator<Item = &str> {
+    [Some(p.jid.as_str()), p.lid.as_deref(), p.phone.as_deref()]
+        .into_iter()
+        .flatten()
+}
+
 fn roster_changes(old: &[Participant], new: &[Participant]) -> Vec<GroupEventKind> {
-    let by_jid: HashMap<&str, &Participant> = old.iter().map(|p| (p.jid.as_str(), p)).collect();
-    let now: HashMap<&str, &Participant> = new.iter().map(|p| (p.jid.as_str(), p)).collect();
+    let before = People::new(old);
+    let after = People::new(new);
     let name = |p: &Participant| p.display().to_string();
     let joined: Vec<String> = new
         .iter()
-        .filter(|p| !by_jid.contains_key(p.jid.as_str()))
+        .filter(|p| before.find(p).is_none())
         .map(name)
         .collect();
     let left: Vec<String> = old
         .iter()
-        .filter(|p| !now.contains_key(p.jid.as_str()))
+        .filter(|p| after.find(p).is_none())
         .map(name)
         .collect();
     let mut promoted = Vec::new();
     let mut demoted = Vec::new();
     for p in new {
-        if let Some(before) = by_jid.get(p.jid.as_str()) {
+        if let Some(before) = before.find(p) {
             match (before.role.is_admin(), p.role.is_admin()) {
                 (false, true) => promoted.push(name(p)),
                 (true, false) => demoted.push(name(p)),
@@ -211,4 +239,69 @@ pub fn requests(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    fn person(jid: &str, phone: Option<&str>, lid: Option<&str>, role: Role) -> Participant {
+        Participant {
+            jid: jid.into(),
+            phone: phone.map(Into::into),
+            lid: lid.map(Into::into),
+            role,
+        }
+    }
+
+    /// A group moved from numbers to LIDs, and a member with a new number: the same people,
+    /// so nothing is reported but a real promotion.
+    #[test]
+    fn people_are_compared_by_identity_not_by_jid() {
+        let old = [
+            person(
+                "1555@s.whatsapp.net",
+                Some("+1555"),
+                Some("91@lid"),
+                Role::Member,
+            ),
+            person(
+                "1666@s.whatsapp.net",
+                Some("+1666"),
+                Some("92@lid"),
+                Role::Member,
+            ),
+            person("93@lid", Some("+1777"), Some("93@lid"), Role::Member),
+        ];
+        let new = [
+            person("91@lid", Some("+1555"), Some("91@lid"), Role::Member),
+            person("92@lid", Some("+1666"), Some("92@lid"), Role::Admin),
+            person("93@lid", Some("+1888"), Some("93@lid"), Role::Member),
+        ];
+        assert_eq!(
+            roster_changes(&old, &new),
+            vec![GroupEventKind::Promoted {
+                who: vec!["+1666".into()]
+            }]
+        );
+        let someone_new = [person(
+            "94@lid",
+            Some("+1999"),
+            Some("94@lid"),
+            Role::Member,
+        )];
+        assert_eq!(
+            roster_changes(&old[..1], &someone_new),
+            vec![
+                GroupEventKind::Joined {
+                    who: vec!["+1999".into()],
+                    via_link: false
+                },
+                GroupEventKind::Left {
+                    who: vec!["+1555".into()]
+                }
+            ]
+        );
+    }
 }

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `POST /admin/mock-phone/scan-qr[?phone=P]` (body: the QR string) | the phone of P (default: the first operator) scans it |
 //! | `POST /admin/scenario` (body: scenario TOML) | replaces the world |
-//! | `POST /admin/activity?kind=K&group=KEY&phone=P[&actor=A][&subject=S][&body=B][&on=true]` | a simulated actor acts (kinds as in scenario `[[activity]]`) |
+//! | `POST /admin/activity?kind=K&group=KEY&phone=P[&actor=A][&subject=S][&body=B][&on=true][&to=P2]` | a simulated actor acts (kinds as in scenario `[[activity]]`, incl. `change_number` and `migrate_lid`) |
 //! | `POST /admin/fault?kind=add&code=429[&text=rate-overlimit][&count=1]` | next N requests of a kind answer an error |
 //! | `POST /admin/fault?kind=add&action=swallow\|drop\|drop-after[&count=1]` | never answer / drop before / drop after applying |
 //! | `POST /admin/latency?ms=N` | delay every group answer |
@@ -258,17 +258,28 @@ fn state(sim: &Simulator) -> AdminResponse {
 
 fn activity_from_query(sim: &Simulator, q: &Query) -> Result<Activity, String> {
     let field = |k: &str| q.get(k).cloned();
+    let kind = field("kind").ok_or("missing kind=")?;
+    // Activities about an account, not a group.
+    let groupless = matches!(kind.as_str(), "kick" | "change_number");
     let spec = ActivitySpec {
         after_ms: 0,
-        kind: field("kind").ok_or("missing kind=")?,
-        group: field("group").ok_or("missing group=")?,
+        group: match field("group") {
+            Some(g) => g,
+            None if groupless => String::new(),
+            None => return Err("missing group=".into()),
+        },
+        kind,
         phone: field("phone"),
         actor: field("actor"),
         subject: field("subject"),
         body: field("body"),
         on: q.get("on").map(|v| v == "true" || v == "1"),
         reason: field("reason"),
+        to: field("to"),
     };
+    if groupless {
+        return Activity::from_spec(&spec, String::new());
+    }
     // A scenario key, or a group id.
     let group = sim
         .group_id(&spec.group)

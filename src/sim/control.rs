@@ -168,6 +168,8 @@ impl Simulator {
         let one = |p: &Phone| vec![p.clone()];
         self.act(|w| match activity {
             Activity::Kick { .. } => Ok(((), Vec::new())),
+            Activity::ChangeNumber { phone, to } => notices(w.change_number(phone, to)),
+            Activity::MigrateToLid { group } => w.migrate_to_lid(group).map(|()| ((), Vec::new())),
             Activity::RequestJoin { phone, group } => {
                 notices(w.request_join(phone, group, RequestMethod::InviteLink, None))
             }

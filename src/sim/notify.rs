@@ -100,6 +100,10 @@ fn gp2_child(world: &World, notice: &Notice, mode: AddressingMode, actor: &Jid) 
         NoticeAction::Remove { participants: ps } => {
             list("remove", participants(world, mode, g, ps))
         }
+        NoticeAction::Modify { phone } => list(
+            "modify",
+            participants(world, mode, g, std::slice::from_ref(phone)),
+        ),
         NoticeAction::Promote { participants: ps } => {
             list("promote", participants(world, mode, g, ps))
         }

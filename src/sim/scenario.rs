@@ -52,6 +52,8 @@
 //! # actor = "15550002222"            # for admin actions; subject = "..."; body = "..."; on = true
 //! # kind = "kick", phone = "…", reason = "replaced" | "removed": no group; WhatsApp ends the
 //! #   account's device connections
+//! # kind = "change_number", phone = "…", to = "…": no group; the account's new number (<modify>)
+//! # kind = "migrate_lid", group = "…": the group moves to LID addressing
 //! ```
 
 use std::collections::{BTreeMap, HashSet};
@@ -104,6 +106,15 @@ pub enum Activity {
     Kick {
         phone: Phone,
         how: Kick,
+    },
+    /// The account `phone` gets the number `to` (same LID).
+    ChangeNumber {
+        phone: Phone,
+        to: Phone,
+    },
+    /// The group moves to LID addressing.
+    MigrateToLid {
+        group: GroupId,
     },
     RequestJoin {
         phone: Phone,
@@ -289,6 +300,8 @@ pub struct ActivitySpec {
     pub on: Option<bool>,
     /// `kick`: `replaced` or `removed`.
     pub reason: Option<String>,
+    /// `change_number`: the new number.
+    pub to: Option<String>,
 }
 
 impl Activity {
@@ -304,6 +317,11 @@ impl Activity {
                 how: Kick::parse(spec.reason.as_deref().unwrap_or("replaced"))
                     .ok_or("reason must be replaced or removed")?,
             },
+            "change_number" => Activity::ChangeNumber {
+                phone: phone()?,
+                to: need(&spec.to, "to")?,
+            },
+            "migrate_lid" => Activity::MigrateToLid { group },
             "request_join" => Activity::RequestJoin {
                 phone: phone()?,
                 group,
@@ -847,7 +865,7 @@ impl Builder {
             let what = format!("activity #{} ({})", i + 1, a.kind);
             let group = match self.keys.get(&a.group) {
                 Some(g) => g.clone(),
-                None if a.kind == "kick" => GroupId::new(),
+                None if a.kind == "kick" || a.kind == "change_number" => GroupId::new(),
                 None => {
                     return Err(ScenarioError::Invalid(format!(
                         "{what}: unknown group \"{}\"",

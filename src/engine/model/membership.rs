@@ -108,6 +108,42 @@ impl SessionModel {
         c.group = true;
     }
 
+    /// Members' numbers changed (`<modify>`: the same person, by LID, with a new number). Their
+    /// rows keep their place; the feed names the old and the new number.
+    pub(super) fn numbers_changed(
+        &mut self,
+        id: &GroupId,
+        participants: &[GroupParticipantInfo],
+        c: &mut Changes,
+    ) -> GroupEventKind {
+        let changed: Vec<Participant> = participants.iter().map(notification_participant).collect();
+        let mut said = None;
+        if let Some(roster) = self.rosters.get_mut(id).map(Arc::make_mut) {
+            for p in &changed {
+                let Some(row) = roster
+                    .iter_mut()
+                    .find(|r| r.jid == p.jid || (r.lid.is_some() && r.lid == p.lid))
+                else {
+                    continue;
+                };
+                let from = row.phone.clone().unwrap_or_else(|| row.jid.clone());
+                if p.phone.is_some() {
+                    row.phone = p.phone.clone();
+                }
+                row.lid = row.lid.take().or_else(|| p.lid.clone());
+                said.get_or_insert((from, row.display().to_string()));
+                c.upsert.push(row.clone());
+            }
+        }
+        c.roster = true;
+        match said {
+            Some((from, to)) => GroupEventKind::NumberChanged { from, to },
+            None => GroupEventKind::Other {
+                what: "a member's details changed".into(),
+            },
+        }
+    }
+
     /// People left or were removed; when we are among them, the group is gone for us.
     pub(super) fn members_removed(
         &mut self,

@@ -118,6 +118,7 @@ impl SessionModel {
                 unlink_type, raw, ..
             } => self.relinked(id, unlink_type, raw, false, c),
             A::Create { .. } => GroupEventKind::GroupCreated,
+            A::Modify { participants } => self.numbers_changed(id, participants, c),
             other => GroupEventKind::Other {
                 what: format!("{other:?}")
                     .split([' ', '{', '('])

@@ -18,6 +18,7 @@ use super::rng::splitmix64;
 
 mod community;
 mod create;
+mod identity;
 mod invites_requests;
 mod members;
 mod settings;

@@ -232,6 +232,10 @@ pub enum NoticeAction {
     RevokedMembershipRequests {
         participants: Vec<Phone>,
     },
+    /// A member's number changed (`<modify>`): named with the new one.
+    Modify {
+        phone: Phone,
+    },
     /// The group was created (sent to the initial participants).
     Create,
     /// The group (or community) was deleted/deactivated.

@@ -45,6 +45,9 @@ pub fn describe(e: &GroupEvent) -> String {
         GroupEventKind::GroupDeleted => "group deleted".into(),
         GroupEventKind::Linked { groups } => format!("linked {}", people(groups)),
         GroupEventKind::Unlinked { groups } => format!("unlinked {}", people(groups)),
+        GroupEventKind::NumberChanged { from, to } => {
+            format!("{} is now {}", person_label(from), person_label(to))
+        }
         GroupEventKind::JoinedCommunity { community } => format!("now in community {community}"),
         GroupEventKind::LeftCommunity { community } => {
             format!("no longer in community {community}")
