@@ -23,6 +23,7 @@ macro_rules! in_every_shape {
                 super::$test(wamod::sim::shapes::Shapes {
                     lid_answers: wamod::sim::shapes::LidAnswers::LidOnly,
                     no_echo: true,
+                    ..Default::default()
                 })
                 .await
             }

@@ -81,9 +81,22 @@ pub fn handle_stanza(shared: &Arc<Shared>, from: &Sender, node: Node) {
     let reply = session_iq(shared, from, &node);
     send(shared, from.conn, Outbound::Node(reply));
     if attr(&node, "xmlns").as_deref() == Some("passive") {
-        // Without the offline marker the client waits 60 s before it reports Connected.
+        // What came while the device was away, then the offline marker with its count: without
+        // the marker the client waits 60 s before it reports Connected (whatsapp-rust
+        // client/offline sync; whatsmeow `handleOfflineSyncCompleted`).
+        let queued = shared
+            .lock()
+            .offline
+            .remove(&(from.phone.clone(), from.device))
+            .unwrap_or_default();
+        let count = queued.len();
+        for n in queued {
+            send(shared, from.conn, Outbound::Node(n));
+        }
         let ib = NodeBuilder::new("ib")
-            .children([NodeBuilder::new("offline").attr("count", "0").build()])
+            .children([NodeBuilder::new("offline")
+                .attr("count", count.to_string())
+                .build()])
             .build();
         send(shared, from.conn, Outbound::Node(ib));
     }

@@ -37,6 +37,7 @@
 //! lid_answers = "lid_with_phone"     # LID groups name people in answers by LID with phone_number
 //!                                    # (default), "lid_only", or "as_asked" (echo the request)
 //! echo_to_actor = false              # the acting device gets no notification of its change
+//! offline_queue = 1000               # notifications kept per offline device (0: none)
 //!
 //! [[login_failures]]                 # refuse this account's next logins, as WhatsApp does
 //! phone = "15550001111"
@@ -205,6 +206,7 @@ struct ServerSpec {
     lid_answers: Option<String>,
     #[serde(default = "yes")]
     echo_to_actor: bool,
+    offline_queue: Option<usize>,
 }
 
 fn yes() -> bool {
@@ -470,8 +472,12 @@ impl Scenario {
             min_version: None,
             lid_answers: None,
             echo_to_actor: true,
+            offline_queue: None,
         });
         b.world.shapes.no_echo = !server.echo_to_actor;
+        if let Some(n) = server.offline_queue {
+            b.world.shapes.offline_queue = n;
+        }
         if let Some(a) = &server.lid_answers {
             b.world.shapes.lid_answers = LidAnswers::parse(a).ok_or_else(|| {
                 ScenarioError::Invalid(format!(

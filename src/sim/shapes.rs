@@ -29,11 +29,28 @@ impl LidAnswers {
 }
 
 /// The simulator's choices among WhatsApp's variants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shapes {
     pub lid_answers: LidAnswers,
     /// The device that made a change gets no notification of it (its other devices and the
     /// other members do). WhatsApp echoes most changes to the acting device, but not reliably
     /// (whatsmeow and Baileys apply their own changes from the answer for this reason).
     pub no_echo: bool,
+    /// Notifications kept per offline device, delivered when it logs in (before
+    /// `<ib><offline count=N/>`); the oldest go first when it is full. 0 keeps none.
+    pub offline_queue: usize,
+}
+
+/// What WhatsApp keeps for an offline device, at most (it keeps days of them; a bound keeps
+/// the simulator's memory in check).
+pub const OFFLINE_QUEUE: usize = 1000;
+
+impl Default for Shapes {
+    fn default() -> Self {
+        Self {
+            lid_answers: LidAnswers::default(),
+            no_echo: false,
+            offline_queue: OFFLINE_QUEUE,
+        }
+    }
 }

@@ -126,6 +126,8 @@ pub struct State {
     pub next_stanza: u64,
     /// New connections fail at the transport (the server is unreachable).
     pub refuse_connections: bool,
+    /// Notifications for paired devices that are offline, delivered at their next login.
+    pub offline: HashMap<(Phone, u16), VecDeque<Node>>,
     /// Refusals queued for the next logins of an account (see `endings`).
     pub login_failures: HashMap<Phone, VecDeque<super::endings::LoginFailure>>,
     /// Clients announcing an older WhatsApp Web version get `<failure reason="405">`.

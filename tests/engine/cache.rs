@@ -10,7 +10,7 @@ use wamod::protocol::{Action, Update};
 use wamod::sim::scenario::Activity;
 
 use super::support::fixture::{CLUB, DANA, NEWBIE, RILEY, SAM, TEAM, simulator};
-use super::{TestEngine, engine, gid, pair, wait};
+use super::{TestEngine, engine, gid, pair, until, wait};
 
 fn found(state: &wamod::app::state::AppState, f: impl Fn(&GroupEventKind) -> bool) -> bool {
     state
@@ -22,6 +22,9 @@ fn found(state: &wamod::app::state::AppState, f: impl Fn(&GroupEventKind) -> boo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
     let sim = simulator();
+    // WhatsApp's offline queue did not keep them (it keeps only so much, and only so long):
+    // the reconnect's comparison finds them.
+    sim.world_mut(|w| w.shapes.offline_queue = 0);
     let tmp = tempfile::tempdir().expect("tmp");
     let (mut h, mut state) = engine(&sim, tmp.path());
     let s = pair(&mut h, &mut state, &sim, DANA).await;
@@ -322,4 +325,76 @@ fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
         done.len(),
         "the audit export holds exactly the confirmed approvals"
     );
+}
+
+/// What happened while the device was away comes from WhatsApp's offline queue on reconnect:
+/// shown as the live events they are, and not found a second time by the reconnect's
+/// comparison.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offline_queue_is_applied_once() {
+    let sim = simulator();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (mut h, mut state) = engine(&sim, tmp.path());
+    let s = pair(&mut h, &mut state, &sim, DANA).await;
+    wait(&mut h, &mut state, "club requests", |u, _| match u {
+        Update::Requests { group, .. } if *group == gid(CLUB) => Some(()),
+        _ => None,
+    })
+    .await;
+    sim.refuse_connections(true);
+    assert_eq!(sim.drop_connections(Some(DANA)), 1);
+    wait(&mut h, &mut state, "offline", |u, _| {
+        matches!(
+            u,
+            Update::Conn {
+                state: ConnState::Disconnected { .. },
+                ..
+            }
+        )
+        .then_some(())
+    })
+    .await;
+    sim.apply(&Activity::Subject {
+        actor: SAM.into(),
+        group: TEAM.into(),
+        subject: "Team (while away)".into(),
+    })
+    .expect("activity");
+    sim.refuse_connections(false);
+    let renamed = |st: &wamod::app::state::AppState| {
+        st.events
+            .iter()
+            .filter(|e| matches!(&e.kind, GroupEventKind::SubjectChanged { subject } if subject == "Team (while away)"))
+            .map(|e| e.found_on_reconnect)
+            .collect::<Vec<_>>()
+    };
+    until(&mut h, &mut state, "the queued change, live", |st| {
+        renamed(st) == vec![false]
+    })
+    .await;
+    // The reconnect's sync reads every group again: it finds nothing more to report.
+    let listed = wait(&mut h, &mut state, "the group list again", |u, _| match u {
+        Update::Groups { groups, .. } => Some(groups.len()),
+        _ => None,
+    })
+    .await;
+    let mut read = std::collections::HashSet::new();
+    wait(&mut h, &mut state, "every group read again", |u, _| {
+        if let Update::Group { group, .. } = u {
+            read.insert(group.id.clone());
+        }
+        (read.len() == listed).then_some(())
+    })
+    .await;
+    h.actions
+        .send(Action::LoadRoster {
+            session: s,
+            group: gid(TEAM),
+        })
+        .expect("engine");
+    wait(&mut h, &mut state, "a roster after the sync", |u, _| {
+        matches!(u, Update::Roster { .. }).then_some(())
+    })
+    .await;
+    assert_eq!(renamed(&state), vec![false], "{:?}", state.events);
 }
