@@ -148,6 +148,24 @@ fn engine_with(
     (h, AppState::new(Keymap::default(), 1_800_000_000))
 }
 
+/// Waits for a reconnect's sync to end: the group list, then each of its groups read again
+/// (a group's missed changes are reported right after its row).
+async fn synced_again(h: &mut TestEngine, state: &mut AppState) {
+    let listed = wait(h, state, "the group list again", |u, _| match u {
+        Update::Groups { groups, .. } => Some(groups.len()),
+        _ => None,
+    })
+    .await;
+    let mut read = std::collections::HashSet::new();
+    wait(h, state, "every group read again", |u, _| {
+        if let Update::Group { group, .. } = u {
+            read.insert(group.id.clone());
+        }
+        (read.len() == listed).then_some(())
+    })
+    .await;
+}
+
 /// New session paired by QR as `phone`; returns its id once online.
 async fn pair(h: &mut TestEngine, state: &mut AppState, sim: &Simulator, phone: &str) -> SessionId {
     h.actions.send(Action::NewSession).expect("engine");

@@ -373,19 +373,7 @@ async fn the_offline_queue_is_applied_once() {
     })
     .await;
     // The reconnect's sync reads every group again: it finds nothing more to report.
-    let listed = wait(&mut h, &mut state, "the group list again", |u, _| match u {
-        Update::Groups { groups, .. } => Some(groups.len()),
-        _ => None,
-    })
-    .await;
-    let mut read = std::collections::HashSet::new();
-    wait(&mut h, &mut state, "every group read again", |u, _| {
-        if let Update::Group { group, .. } = u {
-            read.insert(group.id.clone());
-        }
-        (read.len() == listed).then_some(())
-    })
-    .await;
+    super::synced_again(&mut h, &mut state).await;
     h.actions
         .send(Action::LoadRoster {
             session: s,

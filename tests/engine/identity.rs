@@ -71,20 +71,7 @@ async fn new_numbers_and_lid_migrations_are_not_joins_and_leaves() {
     // Team moves to LIDs while we are away: the reconnect finds the same people.
     sim.world_mut(|w| w.migrate_to_lid(TEAM)).expect("migrated");
     sim.drop_connections(Some(DANA));
-    let listed = wait(&mut h, &mut state, "the group list again", |u, _| match u {
-        Update::Groups { groups, .. } => Some(groups.len()),
-        _ => None,
-    })
-    .await;
-    // Each group of the list is read once more; its missed changes follow its row at once.
-    let mut read = std::collections::HashSet::new();
-    wait(&mut h, &mut state, "every group read again", |u, _| {
-        if let Update::Group { group, .. } = u {
-            read.insert(group.id.clone());
-        }
-        (read.len() == listed).then_some(())
-    })
-    .await;
+    super::synced_again(&mut h, &mut state).await;
     team_roster(&mut h);
     let after: Vec<Participant> =
         wait(&mut h, &mut state, "Team's roster by LID", |u, _| match u {
