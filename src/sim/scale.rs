@@ -42,6 +42,7 @@ fn account(phone: String, lid: String) -> Account {
         phone,
         lid,
         blocks_direct_adds: false,
+        add_refusal: None,
     }
 }
 

@@ -10,6 +10,7 @@
 //! phone = "15550004444"
 //! name = "Pat Private"
 //! blocks_direct_adds = true          # privacy: a direct add answers 403 + an invite code
+//! # refuses_adds = 463               # adds answer this code (406, 463 no privacy token, 500)
 //!
 //! [population]                       # generated members: phones are prefix + 4 digits
 //! count = 1200
@@ -236,6 +237,7 @@ struct AccountSpec {
     lid: Option<String>,
     #[serde(default)]
     blocks_direct_adds: bool,
+    refuses_adds: Option<u16>,
 }
 
 #[derive(Deserialize)]
@@ -548,6 +550,7 @@ impl Builder {
                 lid: a.lid.clone().unwrap_or_else(|| lid_for(&a.phone)),
                 name: a.name.clone(),
                 blocks_direct_adds: a.blocks_direct_adds,
+                add_refusal: a.refuses_adds,
             });
             if i < operators.len() {
                 self.operators.push(a.phone.clone());
@@ -579,6 +582,7 @@ impl Builder {
                     phone: phone.clone(),
                     name,
                     blocks_direct_adds: blocks,
+                    add_refusal: None,
                 });
                 self.population.push(phone);
             }

@@ -188,6 +188,7 @@ fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
                     lid: format!("77{i:010}"),
                     name: format!("Requester {i}"),
                     blocks_direct_adds: false,
+                    add_refusal: None,
                 });
             }
             Ok(((), Vec::new()))

@@ -112,11 +112,30 @@ async fn participants_and_join_requests_by_keyboard_with_per_participant_outcome
     let tmp = tempfile::tempdir().expect("tmp");
     let (mut h, mut state, s) = setup(&sim, tmp.path(), Duration::from_secs(20)).await;
 
-    // Add three: one joins, one is blocked by privacy (with an invite code), one is a member.
+    // Someone WhatsApp will not let be added without a chat first (463, no privacy token).
+    let cold = "15550008888";
+    sim.act(|w| {
+        w.add_account(wamod::sim::world::Account {
+            phone: cold.into(),
+            lid: "88888".into(),
+            name: "Cold Contact".into(),
+            blocks_direct_adds: false,
+            add_refusal: Some(463),
+        });
+        Ok(((), Vec::new()))
+    })
+    .expect("account");
+
+    // Add four: one joins, one is blocked by privacy (with an invite code), one is a member,
+    // one is refused for want of a privacy token.
     select(&h, &mut state, "Team", '3');
     keys(&h, &mut state, "a");
     assert!(matches!(state.popup, Some(Popup::Input(_))));
-    keys(&h, &mut state, &format!("+{NEWBIE}, +{PRIV}, +{RILEY}"));
+    keys(
+        &h,
+        &mut state,
+        &format!("+{NEWBIE}, +{PRIV}, +{RILEY}, +{cold}"),
+    );
     code(&h, &mut state, KeyCode::Enter);
     assert_eq!(state.ops.len(), 1, "pending until WhatsApp answers");
     let r = report(&mut h, &mut state, "add").await;
@@ -128,6 +147,10 @@ async fn participants_and_join_requests_by_keyboard_with_per_participant_outcome
         }
     ));
     assert_eq!(outcome_of(&r, RILEY), &Outcome::AlreadyMember);
+    assert_eq!(
+        outcome_of(&r, cold).words(),
+        "refused: WhatsApp wants a chat with them first (no privacy token) (463)"
+    );
     assert_eq!(
         member_role(&sim, TEAM, NEWBIE),
         Some(wamod::sim::world::Role::Member)

@@ -27,6 +27,7 @@ fn account(phone: &str, name: &str, blocks: bool) -> Account {
         lid: format!("9{}", &phone[1..]),
         name: name.to_string(),
         blocks_direct_adds: blocks,
+        add_refusal: None,
     }
 }
 

@@ -99,6 +99,10 @@ impl World {
             let outcome = match self.account(phone) {
                 None => refused(phone, 404),
                 Some(a) if a.blocks_direct_adds => self.privacy_refusal(phone),
+                Some(Account {
+                    add_refusal: Some(code),
+                    ..
+                }) => refused(phone, *code),
                 Some(_) if participants.iter().any(|m| &m.phone == phone) => refused(phone, 409),
                 Some(_) if participants.len() >= MAX_GROUP_SIZE => refused(phone, 419),
                 Some(_) => {

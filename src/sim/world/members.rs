@@ -39,6 +39,10 @@ impl World {
                 Some(_) if g.member(phone).is_some() => refused(phone, 409),
                 Some(_) if g.participants.len() >= MAX_GROUP_SIZE => refused(phone, 419),
                 Some(a) if a.blocks_direct_adds => self.privacy_refusal(phone),
+                Some(Account {
+                    add_refusal: Some(code),
+                    ..
+                }) => refused(phone, *code),
                 Some(_) => {
                     self.join(group, phone);
                     added.push(phone.clone());

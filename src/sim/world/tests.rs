@@ -16,6 +16,7 @@ fn world() -> World {
             lid: format!("9{phone}"),
             name: phone.into(),
             blocks_direct_adds: blocks,
+            add_refusal: None,
         });
     }
     let (id, _, _) = w
@@ -273,6 +274,7 @@ fn full_groups_refuse() {
             lid: format!("8{i}"),
             name: phone.clone(),
             blocks_direct_adds: false,
+            add_refusal: None,
         });
         w.join(&g, &phone);
     }

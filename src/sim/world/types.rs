@@ -17,6 +17,9 @@ pub struct Account {
     /// Privacy setting "who can add me to groups" excludes everyone: a direct add is refused with
     /// 403 and an `add_request` (invite) code instead.
     pub blocks_direct_adds: bool,
+    /// WhatsApp refuses adding this account with this code: 406 (not allowed), 463 (no privacy
+    /// token: whatsapp-rust #435), 500. Answered per participant, like a privacy refusal.
+    pub add_refusal: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
