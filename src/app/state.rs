@@ -349,6 +349,8 @@ pub struct AppState {
     pub rosters: HashMap<(SessionId, GroupId), Vec<Participant>>,
     /// By JID as well as in order: bursts of requests must not rescan the list.
     pub requests: HashMap<(SessionId, GroupId), KeyedList<JoinRequest>>,
+    /// The names WhatsApp gave people, per session, by phone (`+1555…`) or JID.
+    pub names: HashMap<SessionId, HashMap<String, String>>,
     /// Newest last.
     pub events: VecDeque<GroupEvent>,
     pub focus: Pane,
@@ -456,7 +458,17 @@ impl AppState {
         self.groups.get(&session)?.iter().find(|g| &g.id == id)
     }
 
-    /// Roster of the current group, filtered (phone, JID or LID), admins first then by number.
+    /// The name WhatsApp gave someone of `session`, known by number or by JID.
+    pub fn name_of(&self, session: SessionId, phone: Option<&str>, jid: &str) -> Option<&str> {
+        let names = self.names.get(&session)?;
+        phone
+            .and_then(|p| names.get(p))
+            .or_else(|| names.get(jid))
+            .map(String::as_str)
+    }
+
+    /// Roster of the current group, filtered (phone, JID, LID or name), admins first then by
+    /// number.
     pub fn visible_roster(&self) -> Vec<&Participant> {
         let (Some(session), Some(group)) = (self.current_session, self.current_group.clone())
         else {
@@ -478,6 +490,9 @@ impl AppState {
                     || p.jid.to_lowercase().contains(&filter)
                     || p.phone.as_deref().is_some_and(|x| x.contains(&filter))
                     || p.lid.as_deref().is_some_and(|x| x.contains(&filter))
+                    || self
+                        .name_of(session, p.phone.as_deref(), &p.jid)
+                        .is_some_and(|n| n.to_lowercase().contains(&filter))
             })
             .collect();
         rows.sort_by(|a, b| {
@@ -504,6 +519,9 @@ impl AppState {
                 filter.is_empty()
                     || r.jid.to_lowercase().contains(&filter)
                     || r.phone.as_deref().is_some_and(|x| x.contains(&filter))
+                    || self
+                        .name_of(session, r.phone.as_deref(), &r.jid)
+                        .is_some_and(|n| n.to_lowercase().contains(&filter))
             })
             .collect();
         rows.sort_by_key(|r| r.requested_at.unwrap_or(i64::MAX));

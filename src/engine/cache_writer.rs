@@ -32,6 +32,7 @@ fn cached(u: &Update) -> bool {
             | Update::Requests { .. }
             | Update::RosterChanged { .. }
             | Update::RequestsChanged { .. }
+            | Update::Names { .. }
             | Update::Event(_)
     )
 }

@@ -75,6 +75,12 @@ fn frame_updates(store: &Store, cached: Vec<CachedSession>) -> Vec<Update> {
             phone: c.phone,
             name: c.name,
         });
+        if !c.names.is_empty() {
+            updates.push(Update::Names {
+                session: c.id,
+                names: c.names,
+            });
+        }
         updates.push(Update::Groups {
             session: c.id,
             groups: c.groups,

@@ -4,6 +4,7 @@
 mod confirmed;
 mod links;
 mod membership;
+mod names;
 mod notifications;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -39,6 +40,8 @@ pub struct SessionModel {
     fetches: BTreeMap<u64, usize>,
     /// Feed lines of our own confirmed changes, until their echo (see `confirmed`).
     own: VecDeque<GroupEvent>,
+    /// The names WhatsApp gave people (see `names`), by phone or JID.
+    names: HashMap<String, String>,
 }
 
 /// Notifications kept for replay at most; far more than arrive during one fetch.
@@ -115,6 +118,7 @@ impl SessionModel {
             .into_iter()
             .map(|(g, r)| (g, r.into()))
             .collect();
+        m.names = cached.names.into_iter().collect();
         m
     }
 

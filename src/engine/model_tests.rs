@@ -557,3 +557,39 @@ fn community_links_end_right_from_every_side() {
     m.apply(&notice("hub", "link", "sub_group", "team", true));
     assert_eq!(mark(&m, "team"), under("hub"));
 }
+
+/// The name with a notification is learned once, by the actor's number and JID, before the
+/// change it came with.
+#[test]
+fn names_come_with_notifications_once() {
+    let mut m = model();
+    let named = |name: &str| {
+        GroupUpdate::builder()
+            .group_jid(jid("120363000000000001@g.us"))
+            .participant(jid("92222@lid"))
+            .participant_pn(jid("15550002222@s.whatsapp.net"))
+            .notify(name.to_string())
+            .timestamp(chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("time"))
+            .is_lid_addressing_mode(true)
+            .action(A::Subject {
+                subject: "Renamed".into(),
+                subject_owner: None,
+                subject_time: None,
+            })
+            .build()
+    };
+    let out = m.apply(&named("Sam"));
+    let Some(Update::Names { names, .. }) = out.first() else {
+        panic!("{out:?}");
+    };
+    assert_eq!(
+        names,
+        &vec![
+            ("+15550002222".to_string(), "Sam".to_string()),
+            ("92222@lid".to_string(), "Sam".to_string())
+        ]
+    );
+    assert!(matches!(out.last(), Some(Update::Event(_))));
+    let again = m.apply(&named("Sam"));
+    assert!(!again.iter().any(|u| matches!(u, Update::Names { .. })));
+}

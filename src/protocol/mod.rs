@@ -124,6 +124,12 @@ pub enum Update {
         group: GroupId,
         participants: std::sync::Arc<Vec<Participant>>,
     },
+    /// Names WhatsApp gave people (push names, from the `notify` of what they did): by phone
+    /// (`+1555…`) or JID (`…@lid`).
+    Names {
+        session: SessionId,
+        names: Vec<(String, String)>,
+    },
     /// A live change to a roster: these people joined or changed role (`upsert`, by JID) and
     /// these JIDs left. Sent per notification instead of the whole roster.
     RosterChanged {

@@ -83,6 +83,7 @@ impl Table {
                 "phone",
                 "lid",
                 "role",
+                "name",
             ],
             Table::Requests => &[
                 "session",
@@ -93,6 +94,7 @@ impl Table {
                 "requested_at",
                 "method",
                 "via_community",
+                "name",
             ],
         }
     }

@@ -19,6 +19,8 @@ pub struct CachedSession {
     pub groups: Vec<GroupSummary>,
     pub rosters: Vec<(GroupId, Vec<Participant>)>,
     pub requests: Vec<(GroupId, Vec<JoinRequest>)>,
+    /// Names WhatsApp gave people, by phone or LID JID.
+    pub names: Vec<(String, String)>,
     /// When the newest group was synced (unix seconds).
     pub synced_at: i64,
 }
@@ -48,6 +50,17 @@ fn who(k: &GroupEventKind) -> Vec<String> {
         | GroupEventKind::RequestRevoked { who } => who.clone(),
         _ => Vec::new(),
     }
+}
+
+fn put_names(tx: &Connection, s: u32, names: &[(String, String)]) -> rusqlite::Result<()> {
+    let mut q = tx.prepare_cached(
+        "INSERT INTO names (session, id, name) VALUES (?1, ?2, ?3)
+         ON CONFLICT(session, id) DO UPDATE SET name = excluded.name",
+    )?;
+    for (id, name) in names {
+        q.execute(params![s, id, name])?;
+    }
+    Ok(())
 }
 
 fn put_roster(
@@ -212,7 +225,7 @@ impl Store {
                     )?;
                 }
                 Update::SessionRemoved(id) => {
-                    for table in ["sessions", "groups", "participants", "requests"] {
+                    for table in ["sessions", "groups", "participants", "requests", "names"] {
                         let col = if table == "sessions" { "id" } else { "session" };
                         tx.execute(&format!("DELETE FROM {table} WHERE {col} = ?1"), [id.0])?;
                     }
@@ -250,6 +263,7 @@ impl Store {
                     requests,
                 } => put_requests(&tx, session.0, group, requests)?,
                 Update::Event(e) => put_event(&tx, e)?,
+                Update::Names { session, names } => put_names(&tx, session.0, names)?,
                 Update::RosterChanged {
                     session,
                     group,
@@ -378,6 +392,12 @@ impl Store {
                     _ => s.requests.push((g, vec![req])),
                 }
             }
+            let mut q = self
+                .conn
+                .prepare("SELECT id, name FROM names WHERE session = ?1 ORDER BY id")?;
+            s.names = q
+                .query_map([sid], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
         }
         Ok(out)
     }

@@ -32,7 +32,9 @@ fn query(table: Table) -> &'static str {
             }
             Table::Roster => {
                 "SELECT p.session, p.group_id, json_extract(g.summary, '$.subject'), p.jid, p.phone,
-                        p.lid, p.role
+                        p.lid, p.role,
+                        (SELECT n.name FROM names n WHERE n.session = p.session
+                           AND n.id IN (p.phone, p.jid, p.lid) LIMIT 1)
                  FROM participants p LEFT JOIN groups g ON g.session = p.session AND g.id = p.group_id
                  WHERE (?1 IS NULL OR p.session = ?1)
                    AND (?2 IS NULL OR p.group_id = ?2
@@ -42,7 +44,9 @@ fn query(table: Table) -> &'static str {
             }
             Table::Requests => {
                 "SELECT r.session, r.group_id, json_extract(g.summary, '$.subject'), r.jid, r.phone,
-                        r.requested_at, json_extract(r.method, '$'), r.via_community
+                        r.requested_at, json_extract(r.method, '$'), r.via_community,
+                        (SELECT n.name FROM names n WHERE n.session = r.session
+                           AND n.id IN (r.phone, r.jid) LIMIT 1)
                  FROM requests r LEFT JOIN groups g ON g.session = r.session AND g.id = r.group_id
                  WHERE (?1 IS NULL OR r.session = ?1)
                    AND (?2 IS NULL OR r.group_id = ?2
@@ -178,6 +182,10 @@ mod tests {
                         via_community: None,
                     }],
                 },
+                Update::Names {
+                    session: sid,
+                    names: vec![("+1555".into(), "Ana, \"the\" admin".into())],
+                },
                 Update::Event(GroupEvent {
                     at: 9,
                     session: sid,
@@ -239,10 +247,10 @@ mod tests {
         let s = store();
         assert_eq!(
             csv(&s, Table::Roster),
-            "session,group_id,group_subject,jid,phone,lid,role\n\
-             1,1@g.us,\"Team, \"\"A\"\"\",9@lid,+1555,9@lid,admin\n"
+            "session,group_id,group_subject,jid,phone,lid,role,name\n\
+             1,1@g.us,\"Team, \"\"A\"\"\",9@lid,+1555,9@lid,admin,\"Ana, \"\"the\"\" admin\"\n"
         );
-        assert!(csv(&s, Table::Requests).contains(",+1666,5,InviteLink,"));
+        assert!(csv(&s, Table::Requests).contains(",+1666,5,InviteLink,,\n"));
         assert!(
             csv(&s, Table::Events)
                 .contains(",Left,+1777,\"{\"\"Left\"\":{\"\"who\"\":[\"\"+1777\"\"]}}\",1\n")

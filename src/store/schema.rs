@@ -80,6 +80,13 @@ const MIGRATIONS: &[&str] = &[
         found_on_reconnect INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX events_group ON events(session, group_id, id);",
+    // 3: the names WhatsApp gives people (push names), by phone or LID JID, per session.
+    "CREATE TABLE names (
+        session INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (session, id)
+    );",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

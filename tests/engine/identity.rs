@@ -6,7 +6,7 @@ use wamod::protocol::Update;
 use wamod::sim::scenario::Activity;
 use wamod::sim::world::AddressingMode;
 
-use super::support::fixture::{DANA, RILEY, TEAM, simulator};
+use super::support::fixture::{CLUB, DANA, NEWBIE, RILEY, TEAM, simulator};
 use super::{engine, gid, pair, until, wait};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,4 +91,59 @@ async fn new_numbers_and_lid_migrations_are_not_joins_and_leaves() {
         .filter(|e| e.found_on_reconnect && e.group == gid(TEAM))
         .collect();
     assert!(missed.is_empty(), "{missed:?}");
+}
+
+/// Names come with what people do (the `notify` of each group notification): shown, searched,
+/// kept in the cache and exported with the requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_are_known_by_the_names_whatsapp_gives() {
+    use wamod::app::state::Pane;
+    use wamod::protocol::{Filter, Format, Table};
+    let sim = simulator();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (mut h, mut state) = engine(&sim, tmp.path());
+    let s = pair(&mut h, &mut state, &sim, DANA).await;
+    sim.apply(&Activity::RequestJoin {
+        phone: NEWBIE.into(),
+        group: CLUB.into(),
+    })
+    .expect("request");
+    let newbie = format!("+{NEWBIE}");
+    until(&mut h, &mut state, "the requester's name", |st| {
+        st.name_of(s, Some(&newbie), "") == Some("Nico Newbie")
+    })
+    .await;
+    // Found by name in the requests of the group.
+    state.current_session = Some(s);
+    state.current_group = Some(gid(CLUB));
+    until(&mut h, &mut state, "the request listed", |st| {
+        st.requests.get(&(s, gid(CLUB))).is_some_and(|r| {
+            r.iter()
+                .any(|x| x.phone.as_deref() == Some(newbie.as_str()))
+        })
+    })
+    .await;
+    state.list_mut(Pane::Requests).filter = "nico".into();
+    assert_eq!(state.visible_requests().len(), 1);
+    h.actions
+        .send(wamod::protocol::Action::Shutdown)
+        .expect("engine");
+    h.handle.task.await.expect("engine stopped");
+    let store = wamod::store::Store::open_existing(&tmp.path().join("wamod.db")).expect("db");
+    let mut out = Vec::new();
+    store
+        .export(Table::Requests, Format::Csv, &Filter::default(), &mut out)
+        .expect("export");
+    let csv = String::from_utf8(out).expect("utf-8");
+    assert!(
+        csv.contains(&format!("{newbie},")) && csv.contains("Nico Newbie"),
+        "{csv}"
+    );
+    let cached = store.load_cache().expect("cache");
+    assert!(
+        cached[0]
+            .names
+            .iter()
+            .any(|(id, name)| id == &newbie && name == "Nico Newbie")
+    );
 }

@@ -61,6 +61,17 @@ pub fn fixture() -> AppState {
     s.list_mut(Pane::Groups).cursor = 0; // "Acme Customer Support" sorts first
     s.rosters.insert((DANA, gid(2)), support_roster());
     s.requests.insert((DANA, gid(2)), support_requests().into());
+    // Names WhatsApp gave two of them (push names with what they did).
+    s.names.insert(
+        DANA,
+        [
+            ("+15550200002", "Ana Admin"),
+            ("+15550300002", "Rafa Requester"),
+        ]
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name.to_string()))
+        .collect(),
+    );
     for e in recent_events() {
         s.events.push_back(e);
     }

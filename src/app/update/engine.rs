@@ -39,6 +39,10 @@ pub(super) fn on_batch(state: &mut AppState, updates: Vec<Update>) -> Vec<Effect
 fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
     match u {
         Update::Session { id, phone, name } => on_session(state, id, phone, name),
+        Update::Names { session, names } => {
+            state.names.entry(session).or_default().extend(names);
+            Vec::new()
+        }
         Update::SessionRemoved(id) => on_session_removed(state, id),
         Update::Conn { session, state: c } => on_conn(state, session, c),
         Update::Cached { session, synced_at } => on_cached(state, session, synced_at),
@@ -146,6 +150,7 @@ fn on_session(
 /// A session is gone with everything it showed; its pairing popup closes.
 fn on_session_removed(state: &mut AppState, id: SessionId) -> Vec<Effect> {
     state.sessions.retain(|s| s.id != id);
+    state.names.remove(&id);
     state.groups.remove(&id);
     state.rosters.retain(|(s, _), _| *s != id);
     state.requests.retain(|(s, _), _| *s != id);

@@ -39,6 +39,13 @@ impl SessionModel {
     /// Applies one notification (live or replayed); returns what the UI must redraw, the feed
     /// event last (so when it shows, the panes already agree with it).
     pub(super) fn apply_inner(&mut self, u: &GroupUpdate) -> Vec<Update> {
+        // A name first: the feed line, last, may show it.
+        let mut out: Vec<Update> = self.learn_name(u).into_iter().collect();
+        out.extend(self.apply_change(u));
+        out
+    }
+
+    fn apply_change(&mut self, u: &GroupUpdate) -> Vec<Update> {
         let id = group_id(&u.group_jid);
         let actor = actor(u);
         let mut changes = Changes::default();

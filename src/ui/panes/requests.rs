@@ -85,10 +85,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                         if marked { "●" } else { " " }.to_string(),
                         theme.fg(theme.marked),
                     ),
-                    Span::styled(
-                        cell(&person_label_short(r.display()), WHO),
-                        theme.fg(theme.base),
-                    ),
+                    Span::styled(cell(&who(state, r), WHO), theme.fg(theme.base)),
                     Span::styled(fit(&method(state, r), via_w), theme.fg(theme.alert_info)),
                     Span::styled(format!("{when:>AGE$}"), theme.fg(theme.muted)),
                 ],
@@ -96,4 +93,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             )
         },
     );
+}
+
+/// A requester by the name WhatsApp gave them, else their number (or hidden number).
+fn who(state: &AppState, r: &JoinRequest) -> String {
+    state
+        .current_session
+        .and_then(|s| state.name_of(s, r.phone.as_deref(), &r.jid))
+        .map_or_else(|| person_label_short(r.display()), str::to_string)
 }

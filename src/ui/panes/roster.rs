@@ -59,10 +59,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         return;
     }
     let full = usize::from(area.width.saturating_sub(2)) >= FULL_LABELS;
+    let session = state.current_session;
     let role_w = if full { 11 } else { 7 };
     let focused = state.focus == Pane::Roster;
     let header = Line::styled(
-        format!(" {}{}{}", fit("role", role_w), fit("phone", 14), "lid"),
+        format!(
+            " {}{}{}",
+            fit("role", role_w),
+            fit("phone", 14),
+            "name or lid"
+        ),
         theme.fg(theme.muted).add_modifier(Modifier::UNDERLINED),
     );
     list::render(
@@ -86,15 +92,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                         cell(p.phone.as_deref().unwrap_or("hidden number"), 14),
                         theme.fg(theme.base),
                     ),
-                    // The LID's user part: the server suffix is the same on every row.
-                    Span::styled(
-                        p.lid
-                            .as_deref()
-                            .unwrap_or(&p.jid)
-                            .trim_end_matches("@lid")
-                            .to_string(),
-                        theme.fg(theme.muted),
-                    ),
+                    // The name WhatsApp gave them, else the LID's user part (the server
+                    // suffix is the same on every row).
+                    match session.and_then(|s| state.name_of(s, p.phone.as_deref(), &p.jid)) {
+                        Some(name) => Span::styled(name.to_string(), theme.fg(theme.base)),
+                        None => Span::styled(
+                            p.lid
+                                .as_deref()
+                                .unwrap_or(&p.jid)
+                                .trim_end_matches("@lid")
+                                .to_string(),
+                            theme.fg(theme.muted),
+                        ),
+                    },
                 ],
                 row_style(focused, i == list_state.cursor, theme),
             )
