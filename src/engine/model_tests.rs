@@ -593,3 +593,27 @@ fn names_come_with_notifications_once() {
     let again = m.apply(&named("Sam"));
     assert!(!again.iter().any(|u| matches!(u, Update::Names { .. })));
 }
+
+/// A contact's new number (whatsapp-rust `ContactNumberChanged`) renumbers their rows in place.
+#[test]
+fn a_contacts_new_number_renumbers_their_rows() {
+    let mut m = model();
+    m.apply(&update(
+        Some("91111"),
+        A::Add {
+            participants: vec![info("92222", "15550002222")],
+            reason: None,
+        },
+    ));
+    let out = m.number_changed(
+        &jid("15550002222@s.whatsapp.net"),
+        &jid("15550009999@s.whatsapp.net"),
+        None,
+    );
+    assert!(
+        matches!(&out[..], [Update::RosterChanged { upsert, removed, .. }]
+        if removed.is_empty() && upsert[0].phone.as_deref() == Some("+15550009999"))
+    );
+    let g = GroupId("120363000000000001@g.us".into());
+    assert_eq!(m.rosters[&g].len(), 2);
+}

@@ -152,6 +152,14 @@ impl Live {
                 message: format!("pairing failed: {}", e.error),
             }),
             Event::GroupUpdate(u) => self.on_group_update(client, u),
+            Event::ContactNumberChanged(c) => {
+                for u in self
+                    .model
+                    .number_changed(&c.old_jid, &c.new_jid, c.new_lid.as_ref())
+                {
+                    self.send(u);
+                }
+            }
             Event::PictureUpdate(p) if p.jid.server == whatsapp_rust::Server::Group => {
                 self.on_picture(p)
             }

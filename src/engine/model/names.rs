@@ -1,4 +1,4 @@
-//! The names WhatsApp gives people. whatsapp-rust 0.7 surfaces a push name with each group
+//! The names WhatsApp gives people, and a contact's new number (their name follows them).
 //! notification (`GroupUpdate::notify`, the `notify` attribute: the name of who acted); its
 //! other sources need what a linked device gets from the phone (contacts through app-state
 //! sync, which needs the phone's key share; `PushNameUpdate` is declared but never emitted).
@@ -41,5 +41,53 @@ impl SessionModel {
             session: self.session,
             names: new,
         })
+    }
+}
+
+impl SessionModel {
+    /// A contact's number changed (`<notification type="contacts"><modify old new …/>`, whatsapp-rust
+    /// `ContactNumberChanged`): their rows in every roster take the new number (and LID), in
+    /// place; their name follows them.
+    pub fn number_changed(
+        &mut self,
+        old: &whatsapp_rust::Jid,
+        new: &whatsapp_rust::Jid,
+        new_lid: Option<&whatsapp_rust::Jid>,
+    ) -> Vec<Update> {
+        let (Some(old_phone), Some(new_phone)) = (phone_of(old), phone_of(new)) else {
+            return Vec::new();
+        };
+        let lid = new_lid.map(|j| format!("{}@{}", j.user, j.server.as_str()));
+        let mut out = Vec::new();
+        for (group, roster) in &mut self.rosters {
+            let rows = std::sync::Arc::make_mut(roster);
+            let mut changed = Vec::new();
+            for r in rows
+                .iter_mut()
+                .filter(|r| r.phone.as_deref() == Some(old_phone.as_str()))
+            {
+                r.phone = Some(new_phone.clone());
+                if lid.is_some() {
+                    r.lid.clone_from(&lid);
+                }
+                changed.push(r.clone());
+            }
+            if !changed.is_empty() {
+                out.push(Update::RosterChanged {
+                    session: self.session,
+                    group: group.clone(),
+                    upsert: changed,
+                    removed: Vec::new(),
+                });
+            }
+        }
+        if let Some(name) = self.names.get(&old_phone).cloned() {
+            self.names.insert(new_phone.clone(), name.clone());
+            out.push(Update::Names {
+                session: self.session,
+                names: vec![(new_phone, name)],
+            });
+        }
+        out
     }
 }
