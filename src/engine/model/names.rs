@@ -1,7 +1,8 @@
 //! The names WhatsApp gives people, and a contact's new number (their name follows them).
-//! notification (`GroupUpdate::notify`, the `notify` attribute: the name of who acted); its
-//! other sources need what a linked device gets from the phone (contacts through app-state
-//! sync, which needs the phone's key share; `PushNameUpdate` is declared but never emitted).
+//! whatsapp-rust 0.7 surfaces a push name with each group notification (`GroupUpdate::notify`,
+//! the `notify` attribute: the name of who acted); its other sources need what a linked device
+//! gets from the phone (contacts through app-state sync, which needs the phone's key share;
+//! `PushNameUpdate` is declared but never emitted).
 
 use whatsapp_rust::types::events::GroupUpdate;
 
