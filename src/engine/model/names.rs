@@ -12,35 +12,31 @@ use crate::protocol::Update;
 
 impl SessionModel {
     /// The name of who made a notification's change, when WhatsApp sent one we did not know:
-    /// kept by their number and by their JID.
+    /// kept by their number, or by their JID when the number is hidden (one entry a person: a
+    /// burst of requests from strangers names each of them).
     pub(super) fn learn_name(&mut self, u: &GroupUpdate) -> Option<Update> {
         let name = u
             .notify
             .as_deref()
             .map(str::trim)
             .filter(|n| !n.is_empty())?;
-        let ids: Vec<String> = [
-            u.participant_pn.as_ref().and_then(phone_of),
-            u.participant.as_ref().and_then(phone_of),
-            u.participant
-                .as_ref()
-                .map(|j| format!("{}@{}", j.user, j.server.as_str())),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let new: Vec<(String, String)> = ids
-            .into_iter()
-            .filter(|id| self.names.get(id).map(String::as_str) != Some(name))
-            .map(|id| (id, name.to_string()))
-            .collect();
-        if new.is_empty() {
+        let id = u
+            .participant_pn
+            .as_ref()
+            .and_then(phone_of)
+            .or_else(|| u.participant.as_ref().and_then(phone_of))
+            .or_else(|| {
+                u.participant
+                    .as_ref()
+                    .map(|j| format!("{}@{}", j.user, j.server.as_str()))
+            })?;
+        if self.names.get(&id).map(String::as_str) == Some(name) {
             return None;
         }
-        self.names.extend(new.iter().cloned());
+        self.names.insert(id.clone(), name.to_string());
         Some(Update::Names {
             session: self.session,
-            names: new,
+            names: vec![(id, name.to_string())],
         })
     }
 }
