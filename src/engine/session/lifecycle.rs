@@ -89,8 +89,14 @@ impl SessionTask {
             };
             let go_on = match next {
                 Next::Rebuild => true,
-                Next::Retry(pause) => self.pause(pause).await,
-                Next::Wait => self.wait_for_user(&mut live, &mut internal_rx).await,
+                Next::Retry(pause) => {
+                    self.between_clients(&mut live, &mut internal_rx, Some(pause))
+                        .await
+                }
+                Next::Wait => {
+                    self.between_clients(&mut live, &mut internal_rx, None)
+                        .await
+                }
                 Next::Stop => false,
             };
             if !go_on {
@@ -144,62 +150,34 @@ impl SessionTask {
         }
     }
 
-    /// Waits `pause` before the next client; false when told to stop meanwhile.
-    async fn pause(&mut self, pause: Duration) -> bool {
-        tokio::select! {
-            _ = tokio::time::sleep(pause) => true,
-            cmd = self.commands.recv() => !matches!(cmd, None | Some(SessionCmd::Shutdown)),
-        }
-    }
-
-    /// The connection is over until the user reconnects (`r`), unlinks or quits; true to
-    /// build a new client.
-    async fn wait_for_user(
+    /// No client runs: until `pause` is over (or, without one, until the user reconnects with
+    /// `r`, unlinks or quits), commands are answered as they can be without one. True to build
+    /// a new client.
+    async fn between_clients(
         &mut self,
         live: &mut Live,
         internal_rx: &mut mpsc::UnboundedReceiver<Internal>,
+        pause: Option<Duration>,
     ) -> bool {
+        let over = async {
+            match pause {
+                Some(p) => tokio::time::sleep(p).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(over);
         loop {
-            let cmd = tokio::select! {
-                cmd = self.commands.recv() => cmd,
-                Some(msg) = internal_rx.recv() => {
-                    live.after_end(msg);
-                    continue;
-                }
-            };
-            let Some(cmd) = cmd else {
-                return false;
-            };
-            match cmd {
-                SessionCmd::Refresh => {
-                    live.conn = ConnTrack::default();
-                    return true;
-                }
-                SessionCmd::Shutdown => return false,
-                // Asked for a phone-number code after the QR codes ran out: a new client,
-                // which asks for it once it is up.
-                SessionCmd::PairWithPhone(phone) => {
-                    live.conn = ConnTrack::default();
-                    live.conn.pair_with = Some(phone);
-                    return true;
-                }
-                SessionCmd::Cancel if live.linked => {}
-                SessionCmd::Logout | SessionCmd::Cancel => {
-                    // No client to tell WhatsApp: the keys go, the phone still lists the device.
-                    remove_keys(&live.dir);
-                    live.send(Update::SessionRemoved(live.id));
-                    return false;
-                }
-                SessionCmd::Run { id, group, op } => {
-                    let why = "the session is not connected (r reconnects)";
-                    live.refuse_op(id, group, op, why);
-                }
-                SessionCmd::LoadRoster(group) => {
-                    if live.model.rosters.contains_key(&group) {
-                        live.send(live.model.roster_update(&group));
+            tokio::select! {
+                () = &mut over => return true,
+                cmd = self.commands.recv() => match cmd {
+                    None => return false,
+                    Some(cmd) => {
+                        if let Some(go_on) = live.without_client(cmd) {
+                            return go_on;
+                        }
                     }
-                }
-                SessionCmd::LoadRequests(_) => {}
+                },
+                Some(msg) = internal_rx.recv() => live.after_end(msg),
             }
         }
     }
@@ -352,6 +330,44 @@ impl Live {
             attempt: self.conn.attempts,
         });
         Duration::from_secs(secs)
+    }
+
+    /// A command while no client runs: `Some(go_on)` ends the wait (true: build a client now),
+    /// `None` keeps waiting.
+    fn without_client(&mut self, cmd: SessionCmd) -> Option<bool> {
+        match cmd {
+            SessionCmd::Refresh => {
+                self.conn = ConnTrack::default();
+                Some(true)
+            }
+            SessionCmd::Shutdown => Some(false),
+            // Asked for a phone-number code after the QR codes ran out: a new client, which
+            // asks for it once it is up.
+            SessionCmd::PairWithPhone(phone) => {
+                self.conn = ConnTrack::default();
+                self.conn.pair_with = Some(phone);
+                Some(true)
+            }
+            SessionCmd::Cancel if self.linked => None,
+            SessionCmd::Logout | SessionCmd::Cancel => {
+                // No client to tell WhatsApp: the keys go, the phone still lists the device.
+                remove_keys(&self.dir);
+                self.send(Update::SessionRemoved(self.id));
+                Some(false)
+            }
+            SessionCmd::Run { id, group, op } => {
+                let why = "the session is not connected (r reconnects)";
+                self.refuse_op(id, group, op, why);
+                None
+            }
+            SessionCmd::LoadRoster(group) => {
+                if self.model.rosters.contains_key(&group) {
+                    self.send(self.model.roster_update(&group));
+                }
+                None
+            }
+            SessionCmd::LoadRequests(_) => None,
+        }
     }
 
     /// What the ended client's tasks still report: operations get their outcome (the UI must
