@@ -319,11 +319,21 @@ impl Live {
                     code,
                 });
             }
-            Internal::Subgroups(community, Ok(subgroups)) => self.send(Update::Subgroups {
-                session: self.id,
-                community,
-                subgroups,
-            }),
+            // An answer about a community that is gone meanwhile (deactivated, left) is stale.
+            Internal::Subgroups(community, Ok(subgroups)) => {
+                if self
+                    .model
+                    .groups
+                    .get(&community)
+                    .is_some_and(|g| g.community == CommunityMark::Community)
+                {
+                    self.send(Update::Subgroups {
+                        session: self.id,
+                        community,
+                        subgroups,
+                    });
+                }
+            }
             Internal::Members(community, Ok(participants)) => self.send(Update::CommunityMembers {
                 session: self.id,
                 community,
