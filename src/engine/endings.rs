@@ -18,17 +18,6 @@ pub enum Verdict {
     Note(String),
 }
 
-impl Verdict {
-    /// The line stored in the feed for it.
-    pub fn feed_line(&self) -> Option<String> {
-        match self {
-            Verdict::End(state) => Some(ended_line(state)),
-            Verdict::Retrying(reason) => Some(format!("disconnected: {reason}")),
-            Verdict::Note(note) => Some(note.clone()),
-        }
-    }
-}
-
 /// `now`: unix seconds, to turn a ban's duration into its end.
 pub fn judge(ev: &Event, now: i64) -> Option<Verdict> {
     let ended = |e| Some(Verdict::End(ConnState::Ended(e)));
@@ -103,7 +92,7 @@ pub fn disconnect_words(reason: &DisconnectReason) -> String {
 }
 
 /// The feed's line for an ending.
-fn ended_line(state: &ConnState) -> String {
+pub fn ended_line(state: &ConnState) -> String {
     match state {
         ConnState::Ended(Ending::Replaced) => "connection replaced by another client".into(),
         ConnState::Ended(Ending::TemporaryBan { code, why, .. }) => {

@@ -271,27 +271,21 @@ fn create(world: &mut World, actor: &str, child: &Node) -> Answer {
     // (and `<add_request>` for a privacy refusal): whatsmeow `GroupParticipant.Error`, "when
     // creating groups, adding some participants may fail". wacore's parser drops `error`.
     let mode = g.addressing;
-    let refused = outcomes.iter().filter(|o| o.error.is_some()).map(|o| {
-        let (jid, pn, lid) = participant_jids(world, mode, &o.phone);
-        let mut b = NodeBuilder::new("participant").attr("jid", jid);
-        if let Some(pn) = pn {
-            b = b.attr("phone_number", pn);
-        }
-        if let Some(lid) = lid {
-            b = b.attr("lid", lid);
-        }
-        if let Some(code) = o.error {
-            b = b.attr("error", code.to_string());
-        }
-        if let Some((code, expiration)) = &o.add_request {
-            b = b.children([NodeBuilder::new("add_request")
-                .attr("code", code.as_str())
-                .attr("expiration", expiration.to_string())
-                .build()]);
-        }
-        b.build()
-    });
-    let refused: Vec<Node> = refused.collect();
+    let refused: Vec<Node> = outcomes
+        .iter()
+        .filter(|o| o.error.is_some())
+        .map(|o| {
+            let (jid, pn, lid) = participant_jids(world, mode, &o.phone);
+            let mut b = NodeBuilder::new("participant").attr("jid", jid);
+            if let Some(pn) = pn {
+                b = b.attr("phone_number", pn);
+            }
+            if let Some(lid) = lid {
+                b = b.attr("lid", lid);
+            }
+            with_outcome(b, o)
+        })
+        .collect();
     if let Some(NodeContent::Nodes(children)) = &mut reply.content {
         children.extend(refused);
     }
@@ -326,20 +320,26 @@ fn outcome_node(
         if let Some(pn) = phone_number {
             b = b.attr("phone_number", pn);
         }
-        if let Some(code) = o.error {
-            b = b.attr("error", code.to_string());
-        }
-        if let Some((code, expiration)) = &o.add_request {
-            b = b.children([NodeBuilder::new("add_request")
-                .attr("code", code.as_str())
-                .attr("expiration", expiration.to_string())
-                .build()]);
-        }
-        b.build()
+        with_outcome(b, o)
     });
     NodeBuilder::new_dynamic(tag.to_string())
         .children(rows)
         .build()
+}
+
+/// A `<participant>` answer row finished with its outcome: `error` when refused, and the
+/// `<add_request>` invite a privacy refusal carries (wacore iq/groups.rs reads both).
+fn with_outcome(mut b: NodeBuilder, o: &ParticipantOutcome) -> Node {
+    if let Some(code) = o.error {
+        b = b.attr("error", code.to_string());
+    }
+    if let Some((code, expiration)) = &o.add_request {
+        b = b.children([NodeBuilder::new("add_request")
+            .attr("code", code.as_str())
+            .attr("expiration", expiration.to_string())
+            .build()]);
+    }
+    b.build()
 }
 
 /// How an answer names someone the client asked about as `asked`: the JID, and the

@@ -19,25 +19,22 @@ fn found(state: &wamod::app::state::AppState, f: impl Fn(&GroupEventKind) -> boo
         .any(|e| e.found_on_reconnect && f(&e.kind))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
-    let sim = simulator();
-    // WhatsApp's offline queue did not keep them (it keeps only so much, and only so long):
-    // the reconnect's comparison finds them.
-    sim.world_mut(|w| w.shapes.offline_queue = 0);
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (mut h, mut state) = engine(&sim, tmp.path());
-    let s = pair(&mut h, &mut state, &sim, DANA).await;
-    wait(&mut h, &mut state, "club requests", |u, _| match u {
+/// Dana links and her first sync is in (the club's requests); then her device is away and
+/// cannot come back until the simulator takes connections again.
+async fn linked_then_away(
+    h: &mut TestEngine,
+    state: &mut wamod::app::state::AppState,
+    sim: &wamod::sim::Simulator,
+) -> wamod::domain::SessionId {
+    let s = pair(h, state, sim, DANA).await;
+    wait(h, state, "club requests", |u, _| match u {
         Update::Requests { group, .. } if *group == gid(CLUB) => Some(()),
         _ => None,
     })
     .await;
-
-    // Offline: others act meanwhile.
     sim.refuse_connections(true);
     assert_eq!(sim.drop_connections(Some(DANA)), 1);
-    wait(&mut h, &mut state, "offline", |u, _| {
+    wait(h, state, "offline", |u, _| {
         matches!(
             u,
             Update::Conn {
@@ -48,6 +45,19 @@ async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
         .then_some(())
     })
     .await;
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
+    let sim = simulator();
+    // WhatsApp's offline queue did not keep them (it keeps only so much, and only so long):
+    // the reconnect's comparison finds them.
+    sim.world_mut(|w| w.shapes.offline_queue = 0);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (mut h, mut state) = engine(&sim, tmp.path());
+    let s = linked_then_away(&mut h, &mut state, &sim).await;
+    // Offline: others act meanwhile.
     for a in [
         Activity::Leave {
             phone: RILEY.into(),
@@ -336,25 +346,7 @@ async fn the_offline_queue_is_applied_once() {
     let sim = simulator();
     let tmp = tempfile::tempdir().expect("tmp");
     let (mut h, mut state) = engine(&sim, tmp.path());
-    let s = pair(&mut h, &mut state, &sim, DANA).await;
-    wait(&mut h, &mut state, "club requests", |u, _| match u {
-        Update::Requests { group, .. } if *group == gid(CLUB) => Some(()),
-        _ => None,
-    })
-    .await;
-    sim.refuse_connections(true);
-    assert_eq!(sim.drop_connections(Some(DANA)), 1);
-    wait(&mut h, &mut state, "offline", |u, _| {
-        matches!(
-            u,
-            Update::Conn {
-                state: ConnState::Disconnected { .. },
-                ..
-            }
-        )
-        .then_some(())
-    })
-    .await;
+    let s = linked_then_away(&mut h, &mut state, &sim).await;
     sim.apply(&Activity::Subject {
         actor: SAM.into(),
         group: TEAM.into(),

@@ -9,6 +9,29 @@ use wamod::sim::world::AddressingMode;
 use super::support::fixture::{CLUB, DANA, NEWBIE, RILEY, TEAM, simulator};
 use super::{engine, gid, pair, until, wait};
 
+/// Team's roster, asked for now.
+async fn team_roster(
+    h: &mut super::TestEngine,
+    state: &mut wamod::app::state::AppState,
+    s: wamod::domain::SessionId,
+) -> Vec<Participant> {
+    h.actions
+        .send(wamod::protocol::Action::LoadRoster {
+            session: s,
+            group: gid(TEAM),
+        })
+        .expect("engine");
+    wait(h, state, "Team's roster", |u, _| match u {
+        Update::Roster {
+            group,
+            participants,
+            ..
+        } if *group == gid(TEAM) => Some(participants.clone()),
+        _ => None,
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_numbers_and_lid_migrations_are_not_joins_and_leaves() {
     let sim = simulator();
@@ -23,24 +46,7 @@ async fn new_numbers_and_lid_migrations_are_not_joins_and_leaves() {
     let s = pair(&mut h, &mut state, &sim, DANA).await;
     // The first sync has read every group: no fetch of it can cross the change below.
     super::synced_again(&mut h, &mut state).await;
-    let team_roster = |h: &mut super::TestEngine| {
-        h.actions
-            .send(wamod::protocol::Action::LoadRoster {
-                session: s,
-                group: gid(TEAM),
-            })
-            .expect("engine");
-    };
-    team_roster(&mut h);
-    let before: Vec<Participant> = wait(&mut h, &mut state, "Team's roster", |u, _| match u {
-        Update::Roster {
-            group,
-            participants,
-            ..
-        } if *group == gid(TEAM) => Some(participants.clone()),
-        _ => None,
-    })
-    .await;
+    let before = team_roster(&mut h, &mut state, s).await;
     assert!(before.iter().all(|p| p.jid.ends_with("@s.whatsapp.net")));
 
     // Riley's new number, live: the same row, and the feed says who became whom.
@@ -74,17 +80,7 @@ async fn new_numbers_and_lid_migrations_are_not_joins_and_leaves() {
     sim.world_mut(|w| w.migrate_to_lid(TEAM)).expect("migrated");
     sim.drop_connections(Some(DANA));
     super::synced_again(&mut h, &mut state).await;
-    team_roster(&mut h);
-    let after: Vec<Participant> =
-        wait(&mut h, &mut state, "Team's roster by LID", |u, _| match u {
-            Update::Roster {
-                group,
-                participants,
-                ..
-            } if *group == gid(TEAM) => Some(participants.clone()),
-            _ => None,
-        })
-        .await;
+    let after = team_roster(&mut h, &mut state, s).await;
     assert!(after.iter().all(|p| p.jid.ends_with("@lid")), "{after:?}");
     assert_eq!(after.len(), before.len());
     let missed: Vec<_> = state

@@ -16,7 +16,7 @@ use super::{Live, SessionCmd, SessionTask, remove_keys};
 use crate::domain::{ConnState, Ending, GroupEvent, GroupEventKind, GroupId};
 use crate::engine::bot::{BuiltBot, build_bot};
 use crate::engine::conn_watch::ConnProblem;
-use crate::engine::endings::{Verdict, judge, retry_delay_secs};
+use crate::engine::endings::{Verdict, ended_line, judge, retry_delay_secs};
 use crate::engine::session_reports::Internal;
 use crate::protocol::Update;
 
@@ -254,12 +254,13 @@ impl Live {
             Verdict::End(ConnState::LoggedOut(reason)) => {
                 // Unlinked (here, from the phone, or locked): the keys are useless now.
                 remove_keys(&self.dir);
-                self.record_verdict(&Verdict::End(ConnState::LoggedOut(reason.clone())));
-                self.show(ConnState::LoggedOut(reason));
+                let state = ConnState::LoggedOut(reason);
+                self.record(ended_line(&state));
+                self.show(state);
                 Flow::Stop
             }
             Verdict::End(state) => {
-                self.record_verdict(&Verdict::End(state.clone()));
+                self.record(ended_line(&state));
                 self.conn.ending = Some(state.clone());
                 self.show(state);
                 Flow::Wait
@@ -278,12 +279,6 @@ impl Live {
                 Flow::Continue
             }
         })
-    }
-
-    fn record_verdict(&mut self, verdict: &Verdict) {
-        if let Some(line) = verdict.feed_line() {
-            self.record(line);
-        }
     }
 
     /// A round of QR codes ran out: another, up to `QR_ROUNDS`, then wait to be asked.
