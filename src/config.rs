@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::app::keymap::Keymap;
+use crate::domain::PaceLimits;
+
+mod pace;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -18,6 +21,8 @@ pub struct Config {
     /// `wa_version = "2.3000.N"`: announce this WhatsApp Web version instead of fetching the
     /// current one (only when WhatsApp refuses the fetched one).
     pub wa_version: Option<(u32, u32, u32)>,
+    /// `[pace]`: how fast each session writes.
+    pub pace: PaceLimits,
 }
 
 impl Default for Config {
@@ -28,6 +33,7 @@ impl Default for Config {
             mouse: true,
             keys: BTreeMap::new(),
             wa_version: None,
+            pace: PaceLimits::default(),
         }
     }
 }
@@ -117,7 +123,8 @@ impl Config {
                         "wa_version: {v:?} is not a WhatsApp Web version like \"2.3000.1023456789\""
                     )),
                 },
-                ("theme" | "mouse" | "keys" | "wa_version", _) => {
+                ("pace", toml::Value::Table(t)) => config.pace = pace::parse(t, &mut warnings),
+                ("theme" | "mouse" | "keys" | "wa_version" | "pace", _) => {
                     warnings.push(format!("{key}: wrong type"));
                 }
                 _ => warnings.push(format!("{key}: unknown key")),

@@ -4,7 +4,9 @@
 use std::fmt;
 
 mod conn;
+mod pace;
 pub use conn::{ConnState, Ending, LogoutReason};
+pub use pace::{Pace, PaceLimits};
 
 /// How a person is named on screen: a phone number as is; someone known only by LID (a
 /// community's announcement group hides numbers) as "hidden number …1234" (the LID's last

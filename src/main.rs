@@ -186,6 +186,8 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
             version: target.version.clone(),
             database: Some(target.database.clone()),
             op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
+            pace: loaded.config.pace,
+            resync_after: EngineConfig::RESYNC_AFTER,
         });
         if let Some(first) = warnings.first() {
             state.status = Some(StatusLine {

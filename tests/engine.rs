@@ -42,6 +42,8 @@ mod community;
 mod endings;
 #[path = "engine/identity.rs"]
 mod identity;
+#[path = "engine/pacing.rs"]
+mod pacing;
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -129,8 +131,27 @@ async fn until(
     wait(h, state, what, |_, st| f(st).then_some(())).await
 }
 
+/// The engine tests' configuration: the simulator in process, the cache in `dir`, and no pace
+/// (tests of other behaviour; `pacing` tests the pace itself).
+fn test_config(sim: &Simulator, dir: &std::path::Path) -> EngineConfig {
+    EngineConfig {
+        sessions_dir: dir.join("sessions"),
+        endpoint: Endpoint::in_process(sim.transport_factory()),
+        version: wamod::engine::VersionSource::simulator(),
+        database: Some(dir.join("wamod.db")),
+        op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
+        pace: wamod::domain::PaceLimits::unpaced(),
+        resync_after: EngineConfig::RESYNC_AFTER,
+    }
+}
+
+fn engine_from(config: EngineConfig) -> (TestEngine, AppState) {
+    let h = TestEngine::new(spawn(config));
+    (h, AppState::new(Keymap::default(), 1_800_000_000))
+}
+
 fn engine(sim: &Simulator, dir: &std::path::Path) -> (TestEngine, AppState) {
-    engine_with(sim, dir, EngineConfig::DEFAULT_OP_TIMEOUT)
+    engine_from(test_config(sim, dir))
 }
 
 fn engine_with(
@@ -138,30 +159,27 @@ fn engine_with(
     dir: &std::path::Path,
     op_timeout: Duration,
 ) -> (TestEngine, AppState) {
-    let h = TestEngine::new(spawn(EngineConfig {
-        sessions_dir: dir.join("sessions"),
-        endpoint: Endpoint::in_process(sim.transport_factory()),
-        version: wamod::engine::VersionSource::simulator(),
-        database: Some(dir.join("wamod.db")),
+    engine_from(EngineConfig {
         op_timeout,
-    }));
-    (h, AppState::new(Keymap::default(), 1_800_000_000))
+        ..test_config(sim, dir)
+    })
 }
 
-/// Waits for a reconnect's sync to end: the group list, then each of its groups read again
-/// (a group's missed changes are reported right after its row).
-async fn synced_again(h: &mut TestEngine, state: &mut AppState) {
-    let listed = wait(h, state, "the group list again", |u, _| match u {
-        Update::Groups { groups, .. } => Some(groups.len()),
-        _ => None,
+/// An engine that reads every group again on each reconnect, however short: for tests of
+/// what a reconnect's comparison finds.
+fn engine_resyncing(sim: &Simulator, dir: &std::path::Path) -> (TestEngine, AppState) {
+    engine_from(EngineConfig {
+        resync_after: Duration::ZERO,
+        ..test_config(sim, dir)
     })
-    .await;
-    let mut read = std::collections::HashSet::new();
-    wait(h, state, "every group read again", |u, _| {
-        if let Update::Group { group, .. } = u {
-            read.insert(group.id.clone());
-        }
-        (read.len() == listed).then_some(())
+}
+
+/// Waits for a reconnect's sync: every group with its roster, in one answer (what changed
+/// meanwhile is reported right after it).
+async fn synced_again(h: &mut TestEngine, state: &mut AppState) {
+    wait(h, state, "the group list again", |u, _| match u {
+        Update::Groups { .. } => Some(()),
+        _ => None,
     })
     .await;
 }
@@ -206,10 +224,10 @@ async fn pairs_by_qr_loads_groups_and_requests_and_resumes_after_restart() {
         _ => None,
     })
     .await;
-    // The list comes without rosters: sizes now, our role with each group's roster.
+    // Every group comes with its roster, in one answer: our role in each is known at once.
     assert_eq!(groups.len(), 4);
     let team = groups.iter().find(|g| g.id == gid(TEAM)).expect("team");
-    assert_eq!((team.size, team.my_role), (3, None));
+    assert_eq!((team.size, team.my_role), (3, Some(Role::SuperAdmin)));
     until(&mut h, &mut state, "every role", |st| {
         st.groups
             .get(&s)

@@ -741,3 +741,38 @@ async fn communities_and_pictures() {
         None
     );
 }
+
+/// WhatsApp limits group reads per account: a metadata loop (the classic way to draw
+/// `rate-overlimit`) is answered 429 with a backoff once it passes the budget of 100 reads per
+/// minute, counted over the account's devices; writes are not reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_loop_is_rate_limited_past_the_budget() {
+    let sim = simulator();
+    let dana = linked(&sim, DANA).await;
+    let g = dana.client.groups();
+    let groups = [TEAM, CLUB, FULL, OTHER];
+    let mut answered = 0;
+    let refused = loop {
+        let group = groups[answered % groups.len()];
+        match g.get_metadata(&gjid(group)).await {
+            Ok(_) => answered += 1,
+            Err(e) => break e,
+        }
+        assert!(answered <= 100, "past the budget without a 429");
+    };
+    assert_eq!(answered, 100, "every read within the budget is answered");
+    match refused {
+        GroupError::Iq(IqError::ServerError {
+            code: 429,
+            backoff: Some(secs),
+            ..
+        }) => assert!((1..=60).contains(&secs), "{secs}"),
+        other => panic!("expected 429 with a backoff, got {other:?}"),
+    }
+    // A write still goes through.
+    let r = g
+        .promote_participants(gjid(TEAM), &[pn(RILEY)])
+        .await
+        .expect("writes are not reads");
+    assert!(r[0].error.is_none());
+}

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use crate::app::editor::Editor;
 use crate::app::keymap::{Context, Keymap};
 use crate::domain::{
-    ConnState, GroupEvent, GroupId, GroupSettings, GroupSummary, JoinRequest, Participant,
+    ConnState, GroupEvent, GroupId, GroupSettings, GroupSummary, JoinRequest, Pace, Participant,
     SessionId,
 };
 pub use crate::group_tree::GroupSort;
@@ -15,7 +15,7 @@ use crate::ops::{Answer, Op, OpId, OpReport};
 
 mod selectors;
 pub use selectors::{
-    SETTINGS_ROWS, activity, audit_rows, question, setting_at, settings_change_count,
+    SETTINGS_ROWS, activity, audit_rows, clock, question, setting_at, settings_change_count,
     settings_changes, settings_rows,
 };
 
@@ -120,6 +120,8 @@ pub enum Pairing {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
     Logout(SessionId),
+    /// Read every group of the session again.
+    RereadAll(SessionId),
     /// Quit while operations are in flight.
     Quit,
     /// A destructive moderation operation; `names` are who it affects, for the question.
@@ -375,8 +377,8 @@ pub struct AppState {
     pub next_op: u64,
     /// Answered operations, newest last.
     pub reports: VecDeque<OpReport>,
-    /// Sessions rate-limited by WhatsApp, until (unix seconds).
-    pub paused: HashMap<SessionId, i64>,
+    /// Each session's pace: WhatsApp's rate-limit pauses, the write queue, the caps.
+    pub pace: HashMap<SessionId, Pace>,
     /// Invite links seen, per group.
     pub invite_links: HashMap<(SessionId, GroupId), String>,
     /// The events pane shows stored history (`h`/`H`) instead of the live feed.
@@ -399,6 +401,12 @@ pub struct Fixups {
 }
 
 impl AppState {
+    /// Seconds left of a write pause after WhatsApp's 429, if one is on.
+    pub fn writes_paused_for(&self, session: SessionId) -> Option<i64> {
+        let until = self.pace.get(&session)?.writes_paused_until?;
+        (until > self.now).then(|| until - self.now)
+    }
+
     pub fn new(keymap: Keymap, now: i64) -> Self {
         Self {
             keymap,

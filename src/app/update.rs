@@ -74,7 +74,6 @@ fn tick(state: &mut AppState, now: i64) {
     if state.status.as_ref().is_some_and(|s| s.until < now) {
         state.status = None;
     }
-    state.paused.retain(|_, until| *until > now);
 }
 
 fn status(state: &mut AppState, text: impl Into<String>, level: Level) {

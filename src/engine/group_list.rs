@@ -1,14 +1,13 @@
-//! Loading the group list the way large accounts need it: first every group *without* its
-//! participants (one small answer, so the groups pane fills at once), then the rosters a few
-//! groups at a time. whatsapp-rust's `get_participating` asks for everything in one answer;
-//! at 1,000 groups and 100,000 participants that answer, its parse tree and its metadata all
-//! live at once, which is most of the process's peak memory.
+//! Reading the groups as WhatsApp Web does: one `<participating>` query with participants and
+//! descriptions for every group (whatsmeow `GetJoinedGroups`, Baileys
+//! `groupFetchAllParticipating`), not a metadata query per group, which is what draws
+//! `rate-overlimit` on a real account. At 1,000 groups the answer holds 100,000 participants in
+//! one piece, so it is turned into compact rows one `<group>` at a time while it is parsed,
+//! and dropped with the parse: whatsapp-rust's own `get_participating` would keep its parse
+//! tree, every group's metadata and our rows alive at once.
 
-use std::sync::Arc;
-
-use futures_util::{Stream, StreamExt};
 use whatsapp_rust::wacore::iq::groups::{
-    GROUP_IQ_NAMESPACE, GroupParticipatingIq, GroupParticipatingRequest, GroupParticipatingResponse,
+    GROUP_IQ_NAMESPACE, GroupInfoResponse, GroupParticipatingRequest,
 };
 use whatsapp_rust::wacore::iq::spec::IqSpec;
 use whatsapp_rust::wacore::protocol::ProtocolNode;
@@ -19,19 +18,23 @@ use whatsapp_rust::{Client, GroupMetadata, Jid, Server};
 use super::convert::{self, Me};
 use crate::domain::{GroupId, GroupSummary, Participant};
 
-/// Rosters asked for at once: enough to keep the connection busy, few enough that only a
-/// handful of answers are in memory together.
-pub const ROSTER_FETCHES: usize = 8;
+/// One group of the answer, as wamod keeps it.
+pub struct SyncedGroup {
+    pub summary: GroupSummary,
+    pub roster: Vec<Participant>,
+}
 
-/// `<participating>` with descriptions but no participants.
-struct GroupListIq;
+/// `<participating><participants/><description/></participating>`, parsed into [`SyncedGroup`]s.
+struct ParticipatingIq<'a> {
+    me: &'a Me,
+}
 
-impl IqSpec for GroupListIq {
-    type Response = GroupParticipatingResponse;
+impl IqSpec for ParticipatingIq<'_> {
+    type Response = Vec<SyncedGroup>;
 
     fn build_iq(&self) -> InfoQuery<'static> {
         let request = GroupParticipatingRequest {
-            include_participants: false,
+            include_participants: true,
             include_description: true,
         };
         InfoQuery::get(
@@ -42,22 +45,40 @@ impl IqSpec for GroupListIq {
     }
 
     fn parse_response(&self, response: &NodeRef<'_>) -> anyhow::Result<Self::Response> {
-        GroupParticipatingIq::new().parse_response(response)
+        parse_participating(response, self.me)
     }
 }
 
-/// Every group we are in, without rosters: `my_role` is not known yet (`None`) and `size` is
-/// the server's count.
-pub async fn list(client: &Client, me: &Me) -> Result<Vec<GroupSummary>, String> {
-    let answer = client
-        .execute(GroupListIq)
+/// The `<participating>` answer as wamod's rows, one `<group>` at a time: each group's parsed
+/// metadata is dropped as soon as its rows are made.
+pub fn parse_participating(response: &NodeRef<'_>, me: &Me) -> anyhow::Result<Vec<SyncedGroup>> {
+    // `<groups>` is the answer's child, or (as wacore also accepts) the answer itself.
+    let container = if response.tag == "groups" {
+        Some(response)
+    } else {
+        response.get_optional_child("groups")
+    };
+    let Some(container) = container else {
+        anyhow::bail!("the answer has no <groups>");
+    };
+    container
+        .get_children_by_tag("group")
+        .map(|node| {
+            let meta = GroupMetadata::from(GroupInfoResponse::try_from_node_ref(node)?);
+            Ok(SyncedGroup {
+                summary: convert::summary(&meta, me),
+                roster: convert::roster(&meta),
+            })
+        })
+        .collect()
+}
+
+/// Every group we are in, with its roster and our role in it, in one query.
+pub async fn participating(client: &Client, me: &Me) -> Result<Vec<SyncedGroup>, ReadError> {
+    client
+        .execute(ParticipatingIq { me })
         .await
-        .map_err(|e| format!("loading groups: {e}"))?;
-    Ok(answer
-        .groups
-        .into_iter()
-        .map(|g| convert::summary(&GroupMetadata::from(g), me))
-        .collect())
+        .map_err(|e| ReadError::of_iq("loading groups", &e))
 }
 
 /// One group's metadata and roster.
@@ -65,32 +86,17 @@ pub async fn roster(
     client: &Client,
     group: &GroupId,
     me: &Me,
-) -> Result<(GroupSummary, Vec<Participant>), String> {
+) -> Result<(GroupSummary, Vec<Participant>), ReadError> {
     let jid: Jid = group
         .as_str()
         .parse()
-        .map_err(|_| format!("not a group id: {group}"))?;
+        .map_err(|_| ReadError::Failed(format!("not a group id: {group}")))?;
     client
         .groups()
         .get_metadata(&jid)
         .await
         .map(|meta| (convert::summary(&meta, me), convert::roster(&meta)))
-        .map_err(|e| format!("loading {group}: {e}"))
+        .map_err(|e| ReadError::of_group(&format!("loading {group}"), &e))
 }
 
-/// The rosters of `groups`, [`ROSTER_FETCHES`] at a time, in the order they are answered.
-pub fn rosters(
-    client: Arc<Client>,
-    groups: Vec<GroupId>,
-    me: Me,
-) -> impl Stream<Item = (GroupId, Result<(GroupSummary, Vec<Participant>), String>)> {
-    futures_util::stream::iter(groups)
-        .map(move |g| {
-            let (client, me) = (client.clone(), me.clone());
-            async move {
-                let r = roster(&client, &g, &me).await;
-                (g, r)
-            }
-        })
-        .buffer_unordered(ROSTER_FETCHES)
-}
+pub use super::read_pace::ReadError;

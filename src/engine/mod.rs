@@ -13,14 +13,17 @@ pub mod first_frame;
 pub mod group_list;
 pub mod model;
 pub mod moderate;
-mod op_runner;
+mod op_audit;
 pub mod queries;
+pub mod read_pace;
 pub mod reconnect_diff;
 pub mod requests;
 pub mod roster_backlog;
 pub mod session;
 mod session_reports;
 pub mod shared_store;
+pub mod write_pace;
+mod write_queue;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -38,6 +41,7 @@ pub use first_frame::first_frame;
 use session::{SessionCmd, SessionTask};
 use shared_store::{SharedStore, with_store};
 
+use crate::domain::PaceLimits;
 use crate::domain::SessionId;
 use crate::paths::private_dir;
 use crate::protocol::{Action, Filter, Format, Table, Update};
@@ -53,10 +57,19 @@ pub struct EngineConfig {
     pub database: Option<PathBuf>,
     /// How long an operation waits for WhatsApp's answer before its outcome is unknown.
     pub op_timeout: Duration,
+    /// How fast each session writes (the config's `[pace]`).
+    pub pace: PaceLimits,
+    /// A session back online after less time away than this reads nothing again: WhatsApp's
+    /// offline queue brings what it missed. After longer, or with a new client, it reads
+    /// every group (one query).
+    pub resync_after: Duration,
 }
 
 impl EngineConfig {
     pub const DEFAULT_OP_TIMEOUT: Duration = Duration::from_secs(30);
+    /// WhatsApp keeps a device's notifications for far longer; ten minutes keeps a flapping
+    /// connection from re-reading while a long absence is still checked.
+    pub const RESYNC_AFTER: Duration = Duration::from_secs(10 * 60);
 }
 
 /// The UI's ends of the engine's channels.
@@ -220,6 +233,8 @@ impl Engine {
                 commands: rx,
                 store: self.store.clone(),
                 op_timeout: self.config.op_timeout,
+                pace: self.config.pace,
+                resync_after: self.config.resync_after,
                 cached,
             }
             .run(),
@@ -273,6 +288,8 @@ impl Engine {
             Action::Logout(s) => (s, SessionCmd::Logout),
             Action::Refresh(s) => (s, SessionCmd::Refresh),
             Action::LoadRoster { session, group } => (session, SessionCmd::LoadRoster(group)),
+            Action::Reread { session, group } => (session, SessionCmd::Reread(group)),
+            Action::CancelUnsent(session) => (session, SessionCmd::CancelUnsent),
             Action::LoadRequests { session, group } => (session, SessionCmd::LoadRequests(group)),
             Action::Run {
                 id,

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use whatsapp_rust::types::events::GroupUpdate;
 
 use super::convert::{Me, group_id};
+use super::group_list::SyncedGroup;
 use super::reconnect_diff;
 use crate::domain::{
     CommunityMark, GroupEvent, GroupId, GroupSummary, JoinRequest, Participant, SessionId,
@@ -122,33 +123,41 @@ impl SessionModel {
         m
     }
 
-    /// Replaces the group list with a fresh one, without rosters (see `group_list`; started
-    /// when the model was at `since`). The rosters we had stay until each group's fresh one
-    /// arrives ([`Self::set_group`]), and so does our role in the group, which only a roster
-    /// tells. Returns the list and, when there was a previous view (cache or before a
-    /// disconnect), the group-level changes meanwhile as feed events stamped `now`.
-    pub fn set_groups(
+    /// Replaces every group and roster with WhatsApp's fresh answer (see `group_list`;
+    /// started when the model was at `since`), replaying the notifications that came after.
+    /// With `diff` and a previous view (cache or before a disconnect), the changes meanwhile
+    /// (groups, then members) come back as feed events stamped `now`.
+    pub fn set_synced(
         &mut self,
-        groups: Vec<GroupSummary>,
+        synced: Vec<SyncedGroup>,
         since: u64,
         now: i64,
+        diff: bool,
     ) -> (Update, Vec<GroupEvent>) {
         let old_groups = std::mem::take(&mut self.groups);
-        for mut g in groups {
-            if let Some(old) = old_groups.get(&g.id) {
-                g.pending = old.pending;
-                g.my_role = g.my_role.or(old.my_role);
+        let old_rosters = std::mem::take(&mut self.rosters);
+        for SyncedGroup {
+            mut summary,
+            roster,
+        } in synced
+        {
+            if let Some(old) = old_groups.get(&summary.id) {
+                summary.pending = old.pending;
             }
-            self.groups.insert(g.id.clone(), g);
+            self.rosters.insert(summary.id.clone(), Arc::new(roster));
+            self.groups.insert(summary.id.clone(), summary);
         }
-        self.rosters.retain(|id, _| self.groups.contains_key(id));
         self.requests.retain(|id, _| self.groups.contains_key(id));
         self.replay(since, None);
-        let missed = if old_groups.is_empty() {
-            Vec::new()
-        } else {
-            reconnect_diff::groups(self.session, &old_groups, &self.groups, now)
-        };
+        let mut missed = Vec::new();
+        if diff && !old_groups.is_empty() {
+            missed = reconnect_diff::groups(self.session, &old_groups, &self.groups, now);
+            for (id, g) in &self.groups {
+                if let (Some(was), Some(fresh)) = (old_rosters.get(id), self.rosters.get(id)) {
+                    missed.extend(reconnect_diff::roster(self.session, g, was, fresh, now));
+                }
+            }
+        }
         (self.groups_update(), missed)
     }
 
@@ -159,29 +168,16 @@ impl SessionModel {
         }
     }
 
-    /// One group's fresh metadata and roster (a fetch started at `since`). With `diff`, the
-    /// joins, leaves and role changes since the roster we had are returned as feed events
-    /// stamped `now` (the group list's rosters after a reconnect).
-    pub fn set_group(
-        &mut self,
-        summary: GroupSummary,
-        roster: Vec<Participant>,
-        since: u64,
-        diff: Option<i64>,
-    ) -> Vec<GroupEvent> {
+    /// One group's fresh metadata and roster (a fetch started at `since`), replaying the
+    /// notifications about it that came after.
+    pub fn set_group(&mut self, summary: GroupSummary, roster: Vec<Participant>, since: u64) {
         let pending = self.groups.get(&summary.id).map_or(0, |g| g.pending);
         let mut summary = summary;
         summary.pending = pending;
         let id = summary.id.clone();
         self.groups.insert(id.clone(), summary);
-        let old = self.rosters.insert(id.clone(), Arc::new(roster));
+        self.rosters.insert(id.clone(), Arc::new(roster));
         self.replay(since, Some(&id));
-        match (diff, old, self.groups.get(&id), self.rosters.get(&id)) {
-            (Some(now), Some(was), Some(g), Some(fresh)) => {
-                reconnect_diff::roster(self.session, g, &was, fresh, now)
-            }
-            _ => Vec::new(),
-        }
     }
 
     /// A fresh list of a group's requests. With `diff` (the sync after a connect), those that

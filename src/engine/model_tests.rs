@@ -34,6 +34,17 @@ fn update(actor: Option<&str>, action: A) -> GroupUpdate {
         .build()
 }
 
+/// A sync's answer: these groups, each with `roster` (our own row, in [`model`]).
+fn synced(groups: Vec<GroupSummary>, roster: &[Participant]) -> Vec<SyncedGroup> {
+    groups
+        .into_iter()
+        .map(|summary| SyncedGroup {
+            summary,
+            roster: roster.to_vec(),
+        })
+        .collect()
+}
+
 fn model() -> SessionModel {
     let mut m = SessionModel::new(SessionId(1));
     m.me = Me {
@@ -54,8 +65,7 @@ fn model() -> SessionModel {
         my_role: Some(Role::SuperAdmin),
         ..Default::default()
     };
-    m.set_groups(vec![club.clone()], 0, 0);
-    m.set_group(club, vec![me], 0, None);
+    m.set_synced(synced(vec![club], &[me]), 0, 0, false);
     m
 }
 
@@ -103,18 +113,8 @@ fn requests_arrive_and_approval_turns_them_into_members() {
 }
 
 #[test]
-fn a_list_without_rosters_keeps_what_we_knew_until_each_roster_arrives() {
+fn a_sync_after_a_reconnect_tells_what_changed_meanwhile() {
     let mut m = model();
-    let listed = GroupSummary {
-        id: gid(),
-        subject: "Club".into(),
-        size: 1,
-        ..Default::default()
-    };
-    let (_, missed) = m.set_groups(vec![listed.clone()], m.seq(), 5);
-    assert!(missed.is_empty());
-    assert_eq!(m.groups[&gid()].my_role, Some(Role::SuperAdmin));
-    assert_eq!(m.rosters[&gid()].len(), 1);
     // Its roster: someone joined while we were away.
     let mut roster = m.rosters[&gid()].as_ref().clone();
     roster.push(Participant {
@@ -124,17 +124,22 @@ fn a_list_without_rosters_keeps_what_we_knew_until_each_roster_arrives() {
         role: Role::Member,
     });
     let fresh = GroupSummary {
-        my_role: Some(Role::SuperAdmin),
         size: 2,
-        ..listed
+        ..m.groups[&gid()].clone()
     };
-    let missed = m.set_group(fresh, roster, m.seq(), Some(5));
+    let (_, missed) = m.set_synced(synced(vec![fresh.clone()], &roster), m.seq(), 5, true);
     assert!(
         matches!(&missed[..], [e] if matches!(&e.kind, GroupEventKind::Joined { who, .. } if who == &["+15550003333"]) && e.found_on_reconnect && e.at == 5),
         "{missed:?}"
     );
+    assert_eq!(m.groups[&gid()].my_role, Some(Role::SuperAdmin));
+    // After our own change nothing is "missed": its notifications told it.
+    roster.pop();
+    let (_, missed) = m.set_synced(synced(vec![fresh], &roster), m.seq(), 6, false);
+    assert!(missed.is_empty());
+    assert_eq!(m.rosters[&gid()].len(), 1);
     // A group gone from the list takes its roster along.
-    m.set_groups(Vec::new(), m.seq(), 6);
+    m.set_synced(Vec::new(), m.seq(), 7, true);
     assert!(m.rosters.is_empty());
 }
 
@@ -171,7 +176,15 @@ fn a_fetch_older_than_a_notification_does_not_undo_it() {
     ));
     // The answer, read before those changes, arrives last.
     // Diffed as after a reconnect: the join seen live is not found again.
-    let missed = m.set_group(stale, roster, since, Some(1_800_000_100));
+    let (_, missed) = m.set_synced(
+        vec![SyncedGroup {
+            summary: stale,
+            roster,
+        }],
+        since,
+        1_800_000_100,
+        true,
+    );
     assert_eq!(m.groups[&gid()].subject, "Club 2");
     assert_eq!(m.rosters[&gid()].len(), 2);
     assert!(
@@ -183,7 +196,7 @@ fn a_fetch_older_than_a_notification_does_not_undo_it() {
     let later = m.begin_fetch();
     let fresh = m.groups[&gid()].clone();
     let roster = m.rosters[&gid()].as_ref().clone();
-    m.set_group(fresh, roster, later, None);
+    m.set_group(fresh, roster, later);
     assert_eq!(m.rosters[&gid()].len(), 2);
     m.fetch_done(since);
     assert!(
@@ -336,7 +349,8 @@ fn linked_subgroups_follow_their_community_and_stay_when_it_goes() {
         ..Default::default()
     };
     let club = m.groups[&gid()].clone();
-    m.set_groups(vec![club, sub.clone()], m.seq(), 0);
+    let mine = m.rosters[&gid()].as_ref().clone();
+    m.set_synced(synced(vec![club, sub.clone()], &mine), m.seq(), 0, false);
     let listed = |jids: &[&str]| {
         let groups = jids
             .iter()
@@ -495,16 +509,13 @@ fn community_links_end_right_from_every_side() {
     let mut m = SessionModel::new(SessionId(1));
     let hub = CommunityMark::Community;
     let under = |p: &str| CommunityMark::Subgroup { parent: gid(p) };
-    m.set_groups(
-        vec![
-            summary("hub", hub),
-            summary("team", CommunityMark::None),
-            summary("garden", under("hub")),
-            summary("quiet", CommunityMark::None),
-        ],
-        0,
-        0,
-    );
+    let groups = vec![
+        summary("hub", hub),
+        summary("team", CommunityMark::None),
+        summary("garden", under("hub")),
+        summary("quiet", CommunityMark::None),
+    ];
+    m.set_synced(synced(groups, &[]), 0, 0, false);
     let notice = |from: &str, tag: &'static str, side: &str, named: &str, link: bool| {
         let raw = NodeBuilder::new(tag)
             .attr(if link { "link_type" } else { "unlink_type" }, side)

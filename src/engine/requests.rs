@@ -10,16 +10,17 @@ use whatsapp_rust::wacore_binary::node::NodeContent;
 use whatsapp_rust::{Client, Jid};
 
 use super::convert;
+use super::read_pace::ReadError;
 use crate::domain::{GroupId, JoinRequest};
 
 pub async fn fetch_requests(
     client: &Arc<Client>,
     group: &GroupId,
-) -> Result<Vec<JoinRequest>, String> {
+) -> Result<Vec<JoinRequest>, ReadError> {
     let jid: Jid = group
         .as_str()
         .parse()
-        .map_err(|_| format!("not a group id: {group}"))?;
+        .map_err(|_| ReadError::Failed(format!("not a group id: {group}")))?;
     let query = InfoQuery::get(
         "w:g2",
         jid,
@@ -30,7 +31,7 @@ pub async fn fetch_requests(
     let reply = client
         .send_iq(query)
         .await
-        .map_err(|e| format!("loading join requests of {group}: {e}"))?;
+        .map_err(|e| ReadError::of_iq(&format!("loading join requests of {group}"), &e))?;
     let root = reply.get();
     let Some(list) = root.get_optional_child("membership_approval_requests") else {
         return Ok(Vec::new());

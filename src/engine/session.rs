@@ -1,11 +1,11 @@
 //! One session's task: owns its whatsapp-rust bot and key store, turns protocol events into
-//! `Update`s and commands into requests. Slow requests run in spawned tasks (reads in `fetch`,
-//! operations in `op_runner`) whose results come back through `Internal`, so the task itself
+//! `Update`s and commands into requests. Slow requests run elsewhere (reads in `fetch` tasks,
+//! operations in the session's `write_queue`) and answer through `Internal`, so the task itself
 //! never blocks on the network.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -17,12 +17,15 @@ use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction;
 use super::bot::VersionSource;
 use super::convert::{self, Me};
 use super::endpoint::Endpoint;
-use super::fetch;
+use super::fetch::{self, Reads};
+use super::group_list::SyncedGroup;
 use super::model::SessionModel;
-use super::op_runner::{OpOrder, OpRunner};
+use super::op_audit::{Audit, OpOrder};
+use super::read_pace::{READ_WINDOW, READS_PER_WINDOW, ReadGate, ReadPace};
+use super::write_queue::WriteQueue;
 use crate::domain::{
-    CommunityMark, ConnState, GroupEvent, GroupEventKind, GroupId, GroupSummary, Participant,
-    SessionId,
+    CommunityMark, ConnState, GroupEvent, GroupEventKind, GroupId, GroupSummary, Pace, PaceLimits,
+    Participant, SessionId,
 };
 use crate::ops::{Answer, Op, OpId, OpReport};
 use crate::protocol::Update;
@@ -44,6 +47,10 @@ pub enum SessionCmd {
     Refresh,
     LoadRoster(GroupId),
     LoadRequests(GroupId),
+    /// Read one group again, whatever we have of it.
+    Reread(GroupId),
+    /// Drop every operation not sent yet (reported as not sent).
+    CancelUnsent,
     /// A moderation operation, on a group of this session (or none: join, create).
     Run {
         id: OpId,
@@ -69,6 +76,10 @@ pub struct SessionTask {
     pub store: Option<SharedStore>,
     /// How long to wait for WhatsApp's answer before calling an operation's outcome unknown.
     pub op_timeout: Duration,
+    /// How fast the session writes.
+    pub pace: PaceLimits,
+    /// See `EngineConfig::resync_after`.
+    pub resync_after: Duration,
     /// The session as the cache last saw it (the first sync reports what changed since).
     pub cached: Option<crate::store::CachedSession>,
 }
@@ -81,15 +92,26 @@ struct Live {
     model: SessionModel,
     linked: bool,
     store: Option<SharedStore>,
-    op_timeout: Duration,
-    /// After a 429, operations wait until this instant before they are sent.
-    paused_until: Arc<Mutex<Option<tokio::time::Instant>>>,
+    /// Every operation goes out through it, one at a time, at the session's pace.
+    writes: WriteQueue,
     /// The group whose roster the UI last asked for: a fresh group list refreshes it.
     watched: Option<GroupId>,
     /// Where the connection stands (see `lifecycle`).
     conn: ConnTrack,
     /// Operations sent and not answered yet: what they were, to apply what WhatsApp confirms.
     in_flight: HashMap<OpId, (Option<GroupId>, Op)>,
+    /// Every read of the session goes through it (see `read_pace`); it outlives clients, so a
+    /// pause after a 429 holds across a reconnect.
+    gate: Arc<ReadGate>,
+    /// Groups whose roster was read since the last sync began: opening one reads nothing.
+    fresh: HashSet<GroupId>,
+    /// The session's pace, as the status bar shows it.
+    pace: Pace,
+    /// A sync has completed: the model is WhatsApp's view plus the notifications since.
+    synced: bool,
+    /// Since when the client has been reconnecting by itself (see `on_connected`).
+    pub(super) away_since: Option<tokio::time::Instant>,
+    resync_after: Duration,
 }
 
 impl SessionTask {
@@ -100,6 +122,19 @@ impl SessionTask {
 
 impl Live {
     fn new(task: &mut SessionTask, internal: mpsc::UnboundedSender<Internal>) -> Self {
+        let paused = internal.clone();
+        let gate = ReadGate::new(ReadPace::new(READS_PER_WINDOW, READ_WINDOW), move |until| {
+            let _ = paused.send(Internal::ReadsPaused(until));
+        });
+        let writes = WriteQueue::new(
+            Audit {
+                store: task.store.clone(),
+                updates: task.updates.clone(),
+                internal: internal.clone(),
+                timeout: task.op_timeout,
+            },
+            task.pace,
+        );
         Live {
             id: task.id,
             dir: task.dir.clone(),
@@ -111,11 +146,16 @@ impl Live {
             },
             linked: false,
             store: task.store.clone(),
-            op_timeout: task.op_timeout,
-            paused_until: Arc::new(Mutex::new(None)),
+            writes,
             watched: None,
             conn: ConnTrack::default(),
             in_flight: HashMap::new(),
+            gate: Arc::new(gate),
+            fresh: HashSet::new(),
+            pace: Pace::default(),
+            synced: false,
+            away_since: None,
+            resync_after: task.resync_after,
         }
     }
 
@@ -168,7 +208,9 @@ impl Live {
         Flow::Continue
     }
 
-    /// Logged in: who we are, then the group list (what changed while away shows as missed).
+    /// Logged in: who we are, then every group (what changed while away shows as missed),
+    /// unless the client is back from a short drop: then WhatsApp's offline queue, delivered at
+    /// login, brings what was missed, and nothing is read again.
     pub(super) fn on_connected(&mut self, client: &Arc<Client>) {
         self.linked = true;
         self.model.me = Me {
@@ -184,6 +226,15 @@ impl Live {
             session: self.id,
             state: ConnState::Connected,
         });
+        let away = self.away_since.take().map(|t| t.elapsed());
+        if let Some(away) = away.filter(|a| self.synced && *a < self.resync_after) {
+            tracing::info!(
+                session = %self.id,
+                "back after {}s: the offline queue brings what was missed",
+                away.as_secs()
+            );
+            return;
+        }
         self.load_groups(client, SyncReason::Connected);
     }
 
@@ -244,6 +295,8 @@ impl Live {
             SessionCmd::Refresh => self.load_groups(client, SyncReason::Connected),
             SessionCmd::LoadRoster(group) => self.open_group(client, group),
             SessionCmd::LoadRequests(group) => self.load_requests(client, group),
+            SessionCmd::Reread(group) => self.reread(client, group),
+            SessionCmd::CancelUnsent => self.writes.cancel_unsent(),
             SessionCmd::Run { id, group, op } => self.run_op(client, id, group, op),
             SessionCmd::Shutdown => return Flow::Stop,
         }
@@ -267,8 +320,8 @@ impl Live {
         });
     }
 
-    /// The UI shows a group's roster: the one from the last group list at once, then a fresh
-    /// one (of a community: also its groups' members, merged).
+    /// The UI shows a group's roster: the one we have at once, and WhatsApp's only when ours is
+    /// older than the last sync (of a community: also its groups' members, merged).
     fn open_group(&mut self, client: &Arc<Client>, group: GroupId) {
         self.watched = Some(group.clone());
         if self.model.rosters.contains_key(&group) {
@@ -282,29 +335,42 @@ impl Live {
         {
             self.load_members(client, group.clone());
         }
+        if !self.fresh.contains(&group) {
+            self.load_group(client, group);
+        }
+    }
+
+    /// The user asked for a group again (`r`): its metadata and roster, and its requests when
+    /// we can see them.
+    fn reread(&mut self, client: &Arc<Client>, group: GroupId) {
+        let admin_approval = self
+            .model
+            .groups
+            .get(&group)
+            .is_some_and(|g| g.settings.approval && g.my_role.is_some_and(|r| r.is_admin()));
+        if admin_approval {
+            self.load_requests(client, group.clone());
+        }
         self.load_group(client, group);
     }
 
     fn on_internal(&mut self, client: &Arc<Client>, msg: Internal) {
         match msg {
-            Internal::OpDone(report, pause) => self.on_op_done(client, report, pause),
-            Internal::Groups(Ok(groups), since, sync) => {
-                self.on_groups(client, groups, since, sync)
+            Internal::OpDone(report) => self.on_op_done(client, report),
+            Internal::Synced(Ok(groups), since, sync) => {
+                self.on_synced(client, groups, since, sync)
             }
-            Internal::Group(Ok((summary, roster)), since, sync) => {
-                self.on_group(summary, roster, since, sync)
+            Internal::Group(Ok((summary, roster)), since) => self.on_group(summary, roster, since),
+            Internal::ReadsPaused(until) => {
+                self.pace.reads_paused_until = until;
+                self.send_pace();
             }
-            Internal::Synced { failed } => {
-                // The cache keeps every roster, for the next start's reconnect diff.
-                self.persist_rosters();
-                if failed > 0 {
-                    self.send(Update::Error {
-                        session: Some(self.id),
-                        message: format!(
-                            "{failed} group rosters could not be loaded; press r to retry"
-                        ),
-                    });
-                }
+            Internal::WritePace(writes) => {
+                self.pace = Pace {
+                    reads_paused_until: self.pace.reads_paused_until,
+                    ..writes
+                };
+                self.send_pace();
             }
             Internal::Requests(group, Ok(requests), since, sync) => {
                 let diff = missed_since_connect(sync);
@@ -340,8 +406,8 @@ impl Live {
                 participants,
             }),
             Internal::FetchDone(since) => self.model.fetch_done(since),
-            Internal::Groups(Err(e), _, _)
-            | Internal::Group(Err(e), _, _)
+            Internal::Synced(Err(e), _, _)
+            | Internal::Group(Err(e), _)
             | Internal::Requests(_, Err(e), _, _)
             | Internal::Subgroups(_, Err(e))
             | Internal::Members(_, Err(e))
@@ -355,20 +421,10 @@ impl Live {
         }
     }
 
-    /// An operation was answered: a 429 pauses the next ones, and what it changed that no
-    /// notification tells (new memberships, community changes, our leaving) is reloaded or
+    /// An operation was answered (its 429 pause is the write queue's): what it changed that
+    /// no notification tells (new memberships, community changes, our leaving) is reloaded or
     /// applied before its report.
-    fn on_op_done(&mut self, client: &Arc<Client>, report: OpReport, pause: Option<Duration>) {
-        if let Some(pause) = pause {
-            let until = tokio::time::Instant::now() + pause;
-            if let Ok(mut p) = self.paused_until.lock() {
-                *p = Some(until);
-            }
-            self.send(Update::Paused {
-                session: self.id,
-                until: report.at + i64::try_from(pause.as_secs()).unwrap_or(60),
-            });
-        }
+    fn on_op_done(&mut self, client: &Arc<Client>, report: OpReport) {
         // What WhatsApp confirmed shows at once, echoed to us or not.
         if let Some((Some(group), op)) = self.in_flight.remove(&report.id) {
             for u in self.model.apply_confirmed(&group, &op, &report) {
@@ -390,6 +446,19 @@ impl Live {
         {
             self.load_groups(client, SyncReason::AfterOwnChange);
         }
+        // Removing people from a community changes its groups' rosters; without an echo to us
+        // nothing says so, so opening one of them reads it again.
+        if report.action == "remove-from-community"
+            && let Some(community) = &report.group
+        {
+            self.fresh.retain(|id| {
+                !self.model.groups.get(id).is_some_and(|g| {
+                    matches!(&g.community,
+                        CommunityMark::Subgroup { parent } | CommunityMark::Announcement { parent }
+                            if parent == community)
+                })
+            });
+        }
         if report.action == "leave"
             && report.outcome.is_done()
             && let Some(g) = &report.group
@@ -403,23 +472,29 @@ impl Live {
         self.send(Update::OpDone(Box::new(report)));
     }
 
-    /// A fresh group list (a fetch begun at `since`); the rosters follow one by one.
-    fn on_groups(
+    /// Every group with its roster (a fetch begun at `since`): what changed while we were away
+    /// shows in the feed, the cache keeps every roster, the watched group's roster is redrawn.
+    fn on_synced(
         &mut self,
         client: &Arc<Client>,
-        groups: Vec<GroupSummary>,
+        groups: Vec<SyncedGroup>,
         since: u64,
         sync: SyncReason,
     ) {
         let now = chrono::Utc::now().timestamp();
-        let (update, missed) = self.model.set_groups(groups, since, now);
+        self.synced = true;
+        self.fresh = groups.iter().map(|g| g.summary.id.clone()).collect();
         // Our own change is in the feed already (its notifications): no "missed" diff.
-        let missed = if sync == SyncReason::AfterOwnChange {
-            Vec::new()
-        } else {
-            missed
-        };
+        let diff = sync == SyncReason::Connected;
+        let (update, missed) = self.model.set_synced(groups, since, now, diff);
         self.send(update);
+        if let Some(watched) = &self.watched
+            && self.model.rosters.contains_key(watched)
+        {
+            self.send(self.model.roster_update(watched));
+        }
+        // The cache keeps every roster, for the next start's reconnect diff.
+        self.persist_rosters();
         // The tree shows every subgroup of our communities, joined or not.
         for community in self.model.communities() {
             self.load_subgroups(client, community);
@@ -429,42 +504,26 @@ impl Live {
         }
     }
 
-    /// One group's fresh metadata and roster: of a group-list load (`sync`), or of a group
-    /// being opened.
-    fn on_group(
-        &mut self,
-        summary: GroupSummary,
-        roster: Vec<Participant>,
-        since: u64,
-        sync: Option<SyncReason>,
-    ) {
+    /// One group's fresh metadata and roster, read for itself.
+    fn on_group(&mut self, summary: GroupSummary, roster: Vec<Participant>, since: u64) {
         let id = summary.id.clone();
-        let diff = missed_since_connect(sync);
-        let missed = self.model.set_group(summary, roster, since, diff);
+        self.model.set_group(summary, roster, since);
+        self.fresh.insert(id.clone());
         self.send(self.model.group_update(&id));
-        // Of the group list's rosters, the UI gets the one it shows, and any other
-        // when it opens it (from the model, at once).
-        if sync.is_none() || self.watched.as_ref() == Some(&id) {
-            self.send(self.model.roster_update(&id));
-        }
-        for e in missed {
-            self.send(Update::Event(e));
-        }
+        self.send(self.model.roster_update(&id));
     }
 
-    /// Sends one operation in its own task (see `op_runner`), with what the model knows of its
-    /// group now.
+    fn send_pace(&self) {
+        self.send(Update::Pace {
+            session: self.id,
+            pace: self.pace.clone(),
+        });
+    }
+
+    /// Queues one operation (see `write_queue`), with what the model knows of its group now.
     fn run_op(&mut self, client: &Arc<Client>, id: OpId, group: Option<GroupId>, op: Op) {
         self.in_flight.insert(id, (group.clone(), op.clone()));
-        let runner = OpRunner {
-            client: client.clone(),
-            store: self.store.clone(),
-            updates: self.updates.clone(),
-            internal: self.internal.clone(),
-            timeout: self.op_timeout,
-            paused_until: self.paused_until.clone(),
-        };
-        runner.spawn(self.order(id, group, op));
+        self.writes.push(client, self.order(id, group, op));
     }
 
     /// An operation that cannot be sent: reported as not sent, with why.
@@ -531,27 +590,35 @@ impl Live {
     // The fetches (see `fetch`); those whose answers the model replays notifications over
     // begin here, so notifications from now on are journaled for them.
 
+    fn reads(&self, client: &Arc<Client>) -> Reads {
+        Reads {
+            client: client.clone(),
+            tx: self.internal.clone(),
+            gate: self.gate.clone(),
+        }
+    }
+
     fn load_groups(&mut self, client: &Arc<Client>, sync: SyncReason) {
         let since = self.model.begin_fetch();
-        fetch::groups(client, &self.internal, self.model.me.clone(), since, sync);
+        fetch::groups(&self.reads(client), self.model.me.clone(), since, sync);
     }
 
     fn load_group(&mut self, client: &Arc<Client>, group: GroupId) {
         let since = self.model.begin_fetch();
-        fetch::group(client, &self.internal, self.model.me.clone(), since, group);
+        fetch::group(&self.reads(client), self.model.me.clone(), since, group);
     }
 
     fn load_requests(&mut self, client: &Arc<Client>, group: GroupId) {
         let since = self.model.begin_fetch();
-        fetch::requests(client, &self.internal, since, group);
+        fetch::requests(&self.reads(client), since, group);
     }
 
     fn load_subgroups(&self, client: &Arc<Client>, community: GroupId) {
-        fetch::subgroups(client, &self.internal, community);
+        fetch::subgroups(&self.reads(client), community);
     }
 
     fn load_members(&self, client: &Arc<Client>, community: GroupId) {
-        fetch::members(client, &self.internal, community);
+        fetch::members(&self.reads(client), community);
     }
 }
 

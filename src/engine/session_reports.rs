@@ -2,26 +2,18 @@
 //! Apart from `session.rs` so the tasks (`fetch`, `op_runner`) and the loop depend on it, not
 //! on each other.
 
-use std::time::Duration;
-
-use crate::domain::{GroupId, GroupSummary, JoinRequest, Participant};
+use super::group_list::SyncedGroup;
+use crate::domain::{GroupId, GroupSummary, JoinRequest, Pace, Participant};
 use crate::ops::OpReport;
 
 /// What the session's own tasks (fetches, operations, pairing) tell it.
 pub enum Internal {
-    OpDone(OpReport, Option<Duration>),
+    OpDone(OpReport),
     // Each fetch carries the model's notification number from when it started.
-    Groups(Result<Vec<GroupSummary>, String>, u64, SyncReason),
-    /// One group's roster: of a group-list load (`Some`), or of a group being opened.
-    Group(
-        Result<(GroupSummary, Vec<Participant>), String>,
-        u64,
-        Option<SyncReason>,
-    ),
-    /// A group-list load has all its rosters, but `failed` of them.
-    Synced {
-        failed: usize,
-    },
+    /// Every group with its roster (see `group_list`).
+    Synced(Result<Vec<SyncedGroup>, String>, u64, SyncReason),
+    /// One group's roster, of a group being opened or re-read.
+    Group(Result<(GroupSummary, Vec<Participant>), String>, u64),
     /// A group's join requests: of a group-list load (`Some`), or of a group being opened.
     Requests(
         GroupId,
@@ -34,6 +26,11 @@ pub enum Internal {
     Members(GroupId, Result<Vec<Participant>, String>),
     /// The fetch begun at this notification number has sent all it will.
     FetchDone(u64),
+    /// WhatsApp rate-limited a read: reads wait until then (unix seconds); `None` once they
+    /// are answered again.
+    ReadsPaused(Option<i64>),
+    /// Where the write queue stands (its fields of the session's pace; reads not included).
+    WritePace(Pace),
 }
 
 /// Why the group list is loaded: on (re)connect (or `r`) the differences with what we had are

@@ -24,6 +24,9 @@ pub(super) fn engine(ws: &str, dir: &Path) -> EngineHandle {
         version: crate::engine::VersionSource::simulator(),
         database: Some(dir.join("wamod.db")),
         op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
+        // The budgets measure wamod's own speed; the pace would measure its gaps.
+        pace: crate::domain::PaceLimits::unpaced(),
+        resync_after: EngineConfig::RESYNC_AFTER,
     })
 }
 

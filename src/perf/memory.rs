@@ -9,14 +9,24 @@ fn proc_status(key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Peak resident memory of this process.
-pub(super) fn peak_rss_mb() -> Option<f64> {
-    let kb: f64 = proc_status("VmHWM:")?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
+fn status_mb(key: &str) -> Option<f64> {
+    let kb: f64 = proc_status(key)?.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// Peak resident memory of this process.
+pub fn peak_rss_mb() -> Option<f64> {
+    status_mb("VmHWM:")
+}
+
+/// Resident memory of this process now.
+pub fn rss_mb() -> Option<f64> {
+    status_mb("VmRSS:")
+}
+
+/// Starts the peak over from the memory resident now (Linux: `5` to /proc/self/clear_refs).
+pub fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 /// With `WAMOD_PERF_MEM`, RSS at a stage, stamped in wall-clock seconds: a profile taken with

@@ -6,6 +6,6 @@ pub mod harness;
 
 mod live;
 mod measure;
-mod memory;
+pub mod memory;
 mod row;
 mod sim_admin;

@@ -9,7 +9,7 @@ pub use batch::{superseded, without_superseded};
 pub use rows::{AuditRow, Filter, Format, HISTORY_PAGE, Table};
 
 use crate::domain::{
-    ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Participant, SessionId,
+    ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Pace, Participant, SessionId,
 };
 use crate::ops::{Op, OpId, OpReport};
 
@@ -27,8 +27,15 @@ pub enum Action {
     CancelPairing(SessionId),
     /// Unlink the device and delete the session's keys.
     Logout(SessionId),
-    /// Re-read groups (and the open roster/requests) from the server.
+    /// Re-read every group from the server (connect again, if the session ended).
     Refresh(SessionId),
+    /// Drop the session's operations not sent yet (each answered as not sent).
+    CancelUnsent(SessionId),
+    /// Re-read one group: its metadata, roster and (admins) join requests.
+    Reread {
+        session: SessionId,
+        group: GroupId,
+    },
     LoadRoster {
         session: SessionId,
         group: GroupId,
@@ -167,10 +174,11 @@ pub enum Update {
     },
     /// WhatsApp answered an operation (or it ended without an answer).
     OpDone(Box<OpReport>),
-    /// WhatsApp rate-limited the session: operations wait until `until` (unix seconds).
-    Paused {
+    /// The session's pace: reads or writes paused by WhatsApp's rate limit, the write queue
+    /// and the caps (see `domain::Pace`).
+    Pace {
         session: SessionId,
-        until: i64,
+        pace: Pace,
     },
     /// The audit log, newest first.
     Audit(Vec<AuditRow>),

@@ -15,6 +15,7 @@
 //! | `POST /admin/clear-faults` | remove all faults |
 //! | `POST /admin/burst?group=G&n=N` | N accounts in no group ask to join G (ids as in `sim::scale`), as fast as the simulator goes |
 //! | `GET /admin/state` | a short summary of the world and devices |
+//! | `GET /admin/group-iqs` | group IQs received so far, one `kind count` line per kind |
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -75,6 +76,12 @@ pub fn handle_admin(sim: &Simulator, method: &str, target: &str, body: &str) -> 
             AdminResponse::ok("faults cleared")
         }
         ("GET", "/admin/state") => state(sim),
+        ("GET", "/admin/group-iqs") => AdminResponse::ok(
+            sim.group_iqs()
+                .iter()
+                .map(|(kind, n)| format!("{kind} {n}\n"))
+                .collect::<String>(),
+        ),
         (_, p) if p.starts_with("/admin/") => AdminResponse {
             status: 404,
             body: format!("no admin route {method} {p}"),

@@ -274,6 +274,19 @@ impl Simulator {
         self.shared.lock().min_version = min;
     }
 
+    /// Group IQs received so far, by kind (`groups_iq::op_kind`), from every account.
+    pub fn group_iqs(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        self.shared.lock().group_iqs.clone()
+    }
+
+    /// Group reads allowed per account and window from now on (see `read_budget`); the reads
+    /// counted so far are forgotten.
+    pub fn set_read_budget(&self, budget: crate::sim::read_budget::ReadBudget) {
+        let mut st = self.shared.lock();
+        st.world.shapes.read_budget = budget;
+        st.reads.clear();
+    }
+
     /// The names `phone`'s linked devices gave themselves, as its phone lists them.
     pub fn device_names(&self, phone: &str) -> Vec<Option<String>> {
         let st = self.shared.lock();

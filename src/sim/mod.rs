@@ -23,6 +23,7 @@ pub mod notify;
 pub mod pair_code;
 pub mod pairing;
 pub mod pending;
+pub mod read_budget;
 mod rng;
 pub mod router;
 pub mod scale;

@@ -10,7 +10,7 @@ use super::clock::now_unix;
 use super::delivery::deliver;
 use super::faults::FaultAction;
 use super::groups_iq;
-use super::state::{Outbound, Shared, SimEvent};
+use super::state::{Outbound, Shared, SimEvent, State};
 
 /// Who sent a stanza.
 #[derive(Debug, Clone)]
@@ -209,7 +209,9 @@ fn handle_group_iq(shared: &Arc<Shared>, from: &Sender, node: Node) {
     let kind = groups_iq::op_kind(&node);
     let (fault, latency) = {
         let mut st = shared.lock();
-        (st.faults.take(kind), st.faults.latency)
+        *st.group_iqs.entry(kind).or_default() += 1;
+        let fault = over_read_budget(&mut st, from, &node).or_else(|| st.faults.take(kind));
+        (fault, st.faults.latency)
     };
     if latency.is_zero() {
         answer_group_iq(shared, from, node, kind, fault);
@@ -221,6 +223,24 @@ fn handle_group_iq(shared: &Arc<Shared>, from: &Sender, node: Node) {
             answer_group_iq(&shared, &from, node, kind, fault);
         });
     }
+}
+
+/// A read (a group IQ of type `get`) past the account's budget is answered 429 with the
+/// seconds until the window has room (see `read_budget`).
+fn over_read_budget(st: &mut State, from: &Sender, node: &Node) -> Option<FaultAction> {
+    if attr(node, "type").as_deref() != Some("get") {
+        return None;
+    }
+    let budget = st.world.shapes.read_budget;
+    let backoff = st
+        .reads
+        .admit(&from.phone, std::time::Instant::now(), budget)
+        .err()?;
+    Some(FaultAction::Error {
+        code: 429,
+        text: "rate-overlimit".into(),
+        backoff: Some(backoff),
+    })
 }
 
 fn answer_group_iq(

@@ -39,6 +39,8 @@
 //!                                    # (default), "lid_only", or "as_asked" (echo the request)
 //! echo_to_actor = false              # the acting device gets no notification of its change
 //! offline_queue = 1000               # notifications kept per offline device (0: none)
+//! read_budget = 100                  # group reads per account and window, then 429 (default 100)
+//! read_window_secs = 60              # the window (default 60)
 //!
 //! [[login_failures]]                 # refuse this account's next logins, as WhatsApp does
 //! phone = "15550001111"
@@ -208,6 +210,8 @@ struct ServerSpec {
     #[serde(default = "yes")]
     echo_to_actor: bool,
     offline_queue: Option<usize>,
+    read_budget: Option<usize>,
+    read_window_secs: Option<u64>,
 }
 
 fn yes() -> bool {
@@ -475,7 +479,14 @@ impl Scenario {
             lid_answers: None,
             echo_to_actor: true,
             offline_queue: None,
+            read_budget: None,
+            read_window_secs: None,
         });
+        let budget = &mut b.world.shapes.read_budget;
+        budget.reads = server.read_budget.unwrap_or(budget.reads);
+        if let Some(secs) = server.read_window_secs {
+            budget.window = std::time::Duration::from_secs(secs.max(1));
+        }
         b.world.shapes.no_echo = !server.echo_to_actor;
         if let Some(n) = server.offline_queue {
             b.world.shapes.offline_queue = n;

@@ -39,6 +39,8 @@ pub struct Shapes {
     /// Notifications kept per offline device, delivered when it logs in (before
     /// `<ib><offline count=N/>`); the oldest go first when it is full. 0 keeps none.
     pub offline_queue: usize,
+    /// Group reads allowed per account and window; past it, 429 (see `read_budget`).
+    pub read_budget: super::read_budget::ReadBudget,
 }
 
 /// What WhatsApp keeps for an offline device, at most (it keeps days of them; a bound keeps
@@ -51,6 +53,7 @@ impl Default for Shapes {
             lid_answers: LidAnswers::default(),
             no_echo: false,
             offline_queue: OFFLINE_QUEUE,
+            read_budget: Default::default(),
         }
     }
 }

@@ -132,6 +132,10 @@ pub struct State {
     pub login_failures: HashMap<Phone, VecDeque<super::endings::LoginFailure>>,
     /// Clients announcing an older WhatsApp Web version get `<failure reason="405">`.
     pub min_version: Option<super::endings::Version>,
+    /// Group reads per account, against `world.shapes.read_budget`.
+    pub reads: super::read_budget::ReadLog,
+    /// Group IQs received, by kind (`groups_iq::op_kind`), from every account.
+    pub group_iqs: BTreeMap<&'static str, u64>,
     /// The scenario's scripted activity, played by `Simulator::play_activity`.
     pub activity: Vec<super::scenario::ScriptedActivity>,
 }

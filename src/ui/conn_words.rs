@@ -3,7 +3,7 @@
 //! pane and the pairing popup.
 
 use crate::app::keymap::{Command, Context};
-use crate::app::state::AppState;
+use crate::app::state::{AppState, clock};
 use crate::domain::{ConnState, Ending, LogoutReason};
 
 /// The sessions pane's badge ("● online", "✕ replaced").
@@ -96,18 +96,6 @@ pub fn sentence(state: &AppState, conn: &ConnState) -> Option<String> {
     })
 }
 
-/// "14:05" today, "Dec 03 14:05" further away (UTC, as the events feed shows times).
-fn clock(now: i64, at: i64) -> String {
-    let Some(t) = chrono::DateTime::from_timestamp(at, 0) else {
-        return at.to_string();
-    };
-    if at.div_euclid(86_400) == now.div_euclid(86_400) {
-        t.format("%H:%M").to_string()
-    } else {
-        t.format("%b %d %H:%M").to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,10 +134,5 @@ mod tests {
             "cannot reach WhatsApp (refused) · retrying in 5 s (attempt 5)"
         );
         assert_eq!(sentence(&s, &ConnState::Connected), None);
-    }
-
-    #[test]
-    fn a_far_deadline_names_the_day() {
-        assert_eq!(clock(0, 2 * 86_400 + 60), "Jan 03 00:01");
     }
 }

@@ -304,6 +304,6 @@ fn fetching(sim: &wamod::sim::Simulator, dir: &std::path::Path, sw: SwJs) -> Tes
         endpoint: Endpoint::in_process(sim.transport_factory()),
         version: VersionSource::Fetch(Arc::new(sw)),
         database: None,
-        op_timeout: EngineConfig::DEFAULT_OP_TIMEOUT,
+        ..super::test_config(sim, dir)
     }))
 }

@@ -478,7 +478,7 @@ async fn group_operations_and_honest_failures(shapes: Shapes) {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     update(&mut state, Msg::Tick(now));
-    assert!(state.paused.contains_key(&s));
+    assert!(state.writes_paused_for(s).is_some());
     assert!(
         wamod::app::state::activity(&state).is_some_and(|a| a.contains("rate limited")),
         "{:?}",

@@ -214,7 +214,13 @@ fn results_invite_and_answers() {
     s.popup = None;
     press(&mut s, "4A");
     press(&mut s, "y");
-    s.paused.insert(SessionId(1), NOW + 23);
+    s.pace.insert(
+        SessionId(1),
+        wamod::domain::Pace {
+            writes_paused_until: Some(NOW + 23),
+            ..Default::default()
+        },
+    );
     s.status = None;
     snapshot_at("status_pending_paused_120x40", &s, 120, 40);
 }

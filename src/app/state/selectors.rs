@@ -2,7 +2,8 @@
 //! confirm asks). Pure functions of the state; the reducer uses them too, so what a key acts on
 //! is what the screen shows.
 
-use crate::domain::{GroupId, GroupSettings};
+use crate::app::keymap::{Command, Context};
+use crate::domain::{GroupId, GroupSettings, Pace};
 use crate::ops::{Op, Setting};
 use crate::protocol::AuditRow;
 
@@ -131,19 +132,32 @@ fn community_question(op: &Op, community: &str, names: &[String]) -> Option<Stri
     })
 }
 
-/// Operations in flight and rate-limit pauses: "⏸ rate limited 23s", "⟳ 256/600",
-/// "⟳ 2 waiting".
+/// "14:05" today, "Dec 03 14:05" further away (UTC, as the events feed shows times).
+pub fn clock(now: i64, at: i64) -> String {
+    let Some(t) = chrono::DateTime::from_timestamp(at, 0) else {
+        return at.to_string();
+    };
+    if at.div_euclid(86_400) == now.div_euclid(86_400) {
+        t.format("%H:%M").to_string()
+    } else {
+        t.format("%b %d %H:%M").to_string()
+    }
+}
+
+/// Operations in flight, the pace and rate-limit pauses: "⏸ reads paused 40s",
+/// "⏸ rate limited 23s", "⟳ 256/600", "⟳ 2 waiting", "next in 24s", "adds 40/50 h".
 pub fn activity(state: &AppState) -> Option<String> {
-    let paused = state
-        .paused
-        .values()
-        .map(|until| until - state.now)
-        .filter(|left| *left > 0)
-        .max();
+    let left = |until: Option<i64>| until.map(|u| u - state.now).filter(|l| *l > 0);
+    let longest =
+        |of: fn(&Pace) -> Option<i64>| state.pace.values().filter_map(|p| left(of(p))).max();
     let mut parts = Vec::new();
-    if let Some(left) = paused {
+    if let Some(left) = longest(|p| p.reads_paused_until) {
+        parts.push(format!("⏸ reads paused {left}s"));
+    }
+    if let Some(left) = longest(|p| p.writes_paused_until) {
         parts.push(format!("⏸ rate limited {left}s"));
     }
+    parts.extend(writes_pace(state));
     let bulk = state.ops.values().find_map(|o| o.progress);
     match (state.ops.len(), bulk) {
         (0, _) => {}
@@ -152,4 +166,39 @@ pub fn activity(state: &AppState) -> Option<String> {
         (n, _) => parts.push(format!("⟳ {n} waiting")),
     }
     (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// The write pace of the session with work waiting: when the next write goes out (and the cap
+/// it waits for), how many operations are queued, the adds of the last hour against the cap.
+fn writes_pace(state: &AppState) -> Vec<String> {
+    let busy = state
+        .pace
+        .iter()
+        .filter(|(s, _)| state.ops.values().any(|o| o.session == **s))
+        .map(|(_, p)| p)
+        .max_by_key(|p| p.next_send);
+    let Some(p) = busy else {
+        return Vec::new();
+    };
+    let mut parts = Vec::new();
+    if let Some(at) = p.next_send.filter(|at| *at > state.now) {
+        parts.push(match &p.cap_reached {
+            Some(cap) => format!("⏳ {cap}: next at {}", clock(state.now, at)),
+            None => format!("⏳ next in {}s", at - state.now),
+        });
+    }
+    if p.queued > 0 {
+        parts.push(format!("{} queued", p.queued));
+    }
+    let (adds, cap) = p.adds_hour;
+    if adds > 0 {
+        parts.push(format!("adds {adds}/{cap} h"));
+    }
+    let cancel = state
+        .keymap
+        .keys_label(Context::Global, Command::CancelUnsent);
+    if !parts.is_empty() && !cancel.is_empty() {
+        parts.push(format!("{cancel} cancels"));
+    }
+    parts
 }

@@ -2,8 +2,9 @@
 //! own modules; here are the rest, by family: moving the cursor, rows (open, filter, mark),
 //! pane focus, sessions, the history view, and the app itself (quit, help, sort).
 
-use super::{Action, Command, Effect, community, history, moderation, nav, pairing};
+use super::{Action, Command, Effect, Level, community, history, moderation, nav, pairing, status};
 use crate::app::state::{AppState, Confirm, Pane, Popup};
+use crate::domain::ConnState;
 
 /// A family of commands: its effects, or `None` if `cmd` is not one of it.
 type Family = fn(&mut AppState, Command) -> Option<Vec<Effect>>;
@@ -137,10 +138,14 @@ fn pane_focus(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
 /// Refresh, link a new session (by QR code or phone number), log out (after asking).
 fn session_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
     let out = match cmd {
-        Command::Refresh => match state.current_session {
-            Some(s) => vec![Effect::Send(Action::Refresh(s))],
-            None => Vec::new(),
-        },
+        Command::Refresh => refresh(state),
+        Command::CancelUnsent => cancel_unsent(state),
+        Command::RereadAll => {
+            if let Some(s) = state.current_session {
+                state.popup = Some(Popup::Confirm(Confirm::RereadAll(s)));
+            }
+            Vec::new()
+        }
         Command::NewSession => vec![Effect::Send(Action::NewSession)],
         Command::PairPhone => pairing::pair_by_phone(state),
         Command::Logout => {
@@ -152,6 +157,44 @@ fn session_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
         _ => return None,
     };
     Some(out)
+}
+
+/// `r`: a session that is not connected connects again; a connected one re-reads the selected
+/// group (WhatsApp keeps the rest current through notifications). Re-reading every group is
+/// `reread-all`, which asks first.
+fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let Some(session) = state.current_session else {
+        return Vec::new();
+    };
+    let connected = state
+        .session(session)
+        .is_some_and(|s| s.conn == ConnState::Connected);
+    match (connected, state.current_group.clone()) {
+        (true, Some(group)) => {
+            status(state, "Reading the group again…", Level::Info);
+            vec![Effect::Send(Action::Reread { session, group })]
+        }
+        (true, None) => {
+            state.popup = Some(Popup::Confirm(Confirm::RereadAll(session)));
+            Vec::new()
+        }
+        (false, _) => vec![Effect::Send(Action::Refresh(session))],
+    }
+}
+
+/// Every session with operations not answered yet drops what it has not sent; each dropped
+/// operation (or the unsent rest of a bulk one) comes back as not sent.
+fn cancel_unsent(state: &mut AppState) -> Vec<Effect> {
+    let sessions: std::collections::BTreeSet<_> = state.ops.values().map(|o| o.session).collect();
+    if sessions.is_empty() {
+        status(state, "Nothing is waiting to be sent", Level::Info);
+        return Vec::new();
+    }
+    status(state, "Cancelling what is not sent yet…", Level::Info);
+    sessions
+        .into_iter()
+        .map(|s| Effect::Send(Action::CancelUnsent(s)))
+        .collect()
 }
 
 /// Quit (asking first while operations wait for answers), help, the groups' sort order.

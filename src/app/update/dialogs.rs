@@ -311,6 +311,7 @@ pub fn confirm_key(state: &mut AppState, confirm: Confirm, key: KeyEvent) -> Vec
             state.popup = None;
             match confirm {
                 Confirm::Logout(s) => vec![Effect::Send(Action::Logout(s))],
+                Confirm::RereadAll(s) => vec![Effect::Send(Action::Refresh(s))],
                 Confirm::Quit => vec![Effect::Quit],
                 Confirm::Op {
                     session, group, op, ..
@@ -477,7 +478,7 @@ pub fn conflict_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                     "Reloaded: someone changed it meanwhile. Ctrl-s saves yours over theirs".into(),
                 ),
             })));
-            vec![Effect::Send(Action::LoadRoster { session, group })]
+            vec![Effect::Send(Action::Reread { session, group })]
         }
         KeyCode::Esc | KeyCode::Char('n') => {
             state.popup = None;

@@ -10,7 +10,7 @@ use crate::app::state::{
     AppState, EVENTS_CAP, Fixups, InputDialog, InputKind, Pairing, Pane, Popup, SessionView,
 };
 use crate::domain::{
-    ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Participant, SessionId,
+    ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Pace, Participant, SessionId,
 };
 use crate::protocol::Update;
 
@@ -89,7 +89,7 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
         } => on_community_members(state, session, community, participants),
         Update::OpProgress { id, done, total } => moderation::on_progress(state, id, done, total),
         Update::OpDone(report) => moderation::on_done(state, *report),
-        Update::Paused { session, until } => on_paused(state, session, until),
+        Update::Pace { session, pace } => on_pace(state, session, pace),
         Update::Event(e) => on_event(state, e),
         Update::History { group, rows } => history::on_page(state, group, rows),
         Update::Audit(rows) => audit::on_rows(state, rows),
@@ -420,8 +420,8 @@ fn on_community_members(
 // ---- operations, the live feed, messages ------------------------------------------------
 
 /// WhatsApp rate-limited the session: what it sends waits until then.
-fn on_paused(state: &mut AppState, session: SessionId, until: i64) -> Vec<Effect> {
-    state.paused.insert(session, until);
+fn on_pace(state: &mut AppState, session: SessionId, pace: Pace) -> Vec<Effect> {
+    state.pace.insert(session, pace);
     Vec::new()
 }
 

@@ -398,11 +398,7 @@ pub fn start(
     state.next_op += 1;
     let id = OpId(state.next_op);
     let title = op.title();
-    let paused = state
-        .paused
-        .get(&session)
-        .filter(|until| **until > state.now)
-        .map(|until| until - state.now);
+    let paused = state.writes_paused_for(session);
     let total = op.targets().len();
     state.ops.insert(
         id,

@@ -289,7 +289,7 @@ fn description_is_multiline_saved_with_ctrl_s_and_names_its_version() {
     let e = press(&mut s, "r");
     assert_eq!(
         e,
-        vec![Effect::Send(Action::LoadRoster {
+        vec![Effect::Send(Action::Reread {
             session: S1,
             group: gid(1)
         })]
@@ -523,9 +523,12 @@ fn progress_pause_and_quit_with_work_in_flight() {
     assert_eq!(crate::app::state::activity(&s).as_deref(), Some("⟳ 1/2"));
     update(
         &mut s,
-        Msg::EngineBatch(vec![Update::Paused {
+        Msg::EngineBatch(vec![Update::Pace {
             session: S1,
-            until: 1_800_000_030,
+            pace: crate::domain::Pace {
+                writes_paused_until: Some(1_800_000_030),
+                ..Default::default()
+            },
         }]),
     );
     assert_eq!(
@@ -533,7 +536,11 @@ fn progress_pause_and_quit_with_work_in_flight() {
         Some("⏸ rate limited 30s ⟳ 1/2")
     );
     update(&mut s, Msg::Tick(1_800_000_031));
-    assert!(s.paused.is_empty(), "the pause ends by itself");
+    assert_eq!(
+        crate::app::state::activity(&s).as_deref(),
+        Some("⟳ 1/2"),
+        "the pause ends by itself"
+    );
     // `q` asks while an operation waits for its answer.
     assert!(press(&mut s, "q").is_empty());
     assert!(matches!(s.popup, Some(Popup::Confirm(Confirm::Quit))));

@@ -13,6 +13,7 @@ use whatsapp_rust::{Client, Jid};
 use super::{Answered, error_outcome, iq_outcome, parse_jid, within_as};
 use crate::domain::{CommunityMark, GroupId, GroupSummary, Participant};
 use crate::engine::convert;
+use crate::engine::read_pace::ReadError;
 use crate::ops::{Answer, NewCommunity, Op, Outcome, TargetOutcome};
 
 /// What a failed community request means.
@@ -185,16 +186,14 @@ async fn create(client: &Arc<Client>, new: &NewCommunity, timeout: Duration) -> 
 pub async fn subgroups(
     client: &Arc<Client>,
     community: &GroupId,
-) -> Result<Vec<GroupSummary>, String> {
+) -> Result<Vec<GroupSummary>, ReadError> {
     let jid: Jid = community
         .as_str()
         .parse()
-        .map_err(|_| format!("not a group id: {community}"))?;
-    let subs = client
-        .community()
-        .get_subgroups(&jid)
-        .await
-        .map_err(|e| format!("listing the subgroups of {community}: {e}"))?;
+        .map_err(|_| ReadError::Failed(format!("not a group id: {community}")))?;
+    let subs = client.community().get_subgroups(&jid).await.map_err(|e| {
+        ReadError::of_community(&format!("listing the subgroups of {community}"), &e)
+    })?;
     Ok(subs
         .into_iter()
         .map(|s| GroupSummary {
@@ -221,16 +220,16 @@ pub async fn subgroups(
 pub async fn merged_participants(
     client: &Arc<Client>,
     community: &GroupId,
-) -> Result<Vec<Participant>, String> {
+) -> Result<Vec<Participant>, ReadError> {
     let jid: Jid = community
         .as_str()
         .parse()
-        .map_err(|_| format!("not a group id: {community}"))?;
+        .map_err(|_| ReadError::Failed(format!("not a group id: {community}")))?;
     let people = client
         .community()
         .get_linked_groups_participants(jid)
         .await
-        .map_err(|e| format!("loading the members of {community}: {e}"))?;
+        .map_err(|e| ReadError::of_community(&format!("loading the members of {community}"), &e))?;
     Ok(convert::participants(&people))
 }
 

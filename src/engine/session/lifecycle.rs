@@ -66,6 +66,9 @@ impl SessionTask {
         let mut live = Live::new(&mut self, internal_tx);
         let mut build_failures = 0;
         loop {
+            // A new client reads every group once it is in (its offline queue may have gone to
+            // the client before it).
+            live.away_since = None;
             live.show(ConnState::Connecting);
             let (problems_tx, problems) = mpsc::unbounded_channel();
             let store = Self::key_store(&self.dir);
@@ -266,6 +269,8 @@ impl Live {
                 Flow::Wait
             }
             Verdict::Retrying(reason) => {
+                self.away_since
+                    .get_or_insert_with(tokio::time::Instant::now);
                 self.record(format!("disconnected: {reason}"));
                 self.show(ConnState::Disconnected {
                     reason,
@@ -361,7 +366,11 @@ impl Live {
                 }
                 None
             }
-            SessionCmd::LoadRequests(_) => None,
+            SessionCmd::CancelUnsent => {
+                self.writes.cancel_unsent();
+                None
+            }
+            SessionCmd::LoadRequests(_) | SessionCmd::Reread(_) => None,
         }
     }
 
@@ -369,11 +378,19 @@ impl Live {
     /// not wait for a reconnect to hear it); fetch results are of no use without a client.
     fn after_end(&mut self, msg: Internal) {
         match msg {
-            Internal::OpDone(report, _) => {
+            Internal::OpDone(report) => {
                 self.in_flight.remove(&report.id);
                 self.send(Update::OpDone(Box::new(report)));
             }
             Internal::FetchDone(since) => self.model.fetch_done(since),
+            // The queue's pace still shows (its queued work is answered as it drains).
+            Internal::WritePace(writes) => {
+                self.pace = crate::domain::Pace {
+                    reads_paused_until: self.pace.reads_paused_until,
+                    ..writes
+                };
+                self.send_pace();
+            }
             _ => {}
         }
     }
@@ -405,6 +422,8 @@ mod tests {
             commands,
             store: None,
             op_timeout: Duration::from_secs(1),
+            pace: crate::domain::PaceLimits::default(),
+            resync_after: Duration::ZERO,
             cached: None,
         };
         (Live::new(&mut task, internal), rx)

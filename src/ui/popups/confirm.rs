@@ -24,6 +24,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, confirm: &Confir
                 ),
             )
         }
+        Confirm::RereadAll(s) => (
+            "Re-read every group".to_string(),
+            format!(
+                "Read every group of session {s} from WhatsApp again? It is one query, and the \
+                 join-request lists at the session's read pace; WhatsApp's notifications \
+                 already keep them current."
+            ),
+        ),
         Confirm::Quit => (
             "Quit".to_string(),
             format!(

@@ -1,17 +1,15 @@
-//! Sends one moderation operation in its own task, with its audit bookkeeping: recorded as sent
-//! before anything goes out (not auditable means not sent), each answered batch of a bulk
-//! operation recorded before the next is sent, then the answer recorded and reported.
+//! An operation as the session hands it to its write queue (`OpOrder`), and its audit
+//! bookkeeping (`Audit`): recorded as sent before anything goes out (not auditable means not
+//! sent), each answered batch of a bulk operation recorded before the next is sent
+//! (`Progress`), then the answer recorded and reported.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio::time::Instant;
-use whatsapp_rust::Client;
 
-use super::moderate::{self, Answered};
+use super::moderate::Answered;
 use super::session_reports::Internal;
 use super::shared_store::{SharedStore, with_store, with_store_in_place};
 use crate::domain::{GroupId, SessionId};
@@ -34,64 +32,20 @@ pub(super) struct OpOrder {
     pub(super) phones: HashMap<String, String>,
 }
 
-/// What an operation is sent with, and where its results go.
-pub(super) struct OpRunner {
-    pub(super) client: Arc<Client>,
+/// Where an operation's records and reports go.
+#[derive(Clone)]
+pub(super) struct Audit {
     pub(super) store: Option<SharedStore>,
     pub(super) updates: mpsc::UnboundedSender<Update>,
-    /// The session hears the report (and any 429 pause) here.
+    /// The session hears each report, and the write pace, here.
     pub(super) internal: mpsc::UnboundedSender<Internal>,
+    /// How long to wait for WhatsApp's answer before calling an outcome unknown.
     pub(super) timeout: Duration,
-    /// After a 429, operations wait until this instant before they are sent.
-    pub(super) paused_until: Arc<Mutex<Option<Instant>>>,
 }
 
-impl OpRunner {
-    /// Sends `order` in its own task, after any 429 pause.
-    pub(super) fn spawn(self, order: OpOrder) {
-        tokio::spawn(self.run(order));
-    }
-
-    async fn run(self, order: OpOrder) {
-        let wait = self.paused_until.lock().ok().and_then(|p| *p);
-        if let Some(until) = wait {
-            tokio::time::sleep_until(until).await;
-        }
-        let row = match self.record_sent(&order).await {
-            Ok(row) => row,
-            Err(why) => {
-                // Not auditable means not sent: the log must not miss an action.
-                let outcome = Outcome::NotSent {
-                    why: format!("the audit log cannot be written: {why}"),
-                };
-                let report = order.report(Answered::whole(outcome));
-                let _ = self.internal.send(Internal::OpDone(report, None));
-                return;
-            }
-        };
-        let progress = Progress {
-            runner: &self,
-            order: &order,
-            row,
-            recorded: AtomicUsize::new(0),
-        };
-        let answered = moderate::run(
-            &self.client,
-            &order.op,
-            order.group.as_ref().map(GroupId::as_str),
-            &order.phones,
-            self.timeout,
-            |so_far, total| progress.report(so_far, total),
-        )
-        .await;
-        let pause = answered.pause;
-        let report = order.report(answered);
-        self.record_answer(row, &report, order.session).await;
-        let _ = self.internal.send(Internal::OpDone(report, pause));
-    }
-
+impl Audit {
     /// Records the operation as sent; its audit row, or none without a database.
-    async fn record_sent(&self, order: &OpOrder) -> Result<Option<i64>, String> {
+    pub(super) async fn record_sent(&self, order: &OpOrder) -> Result<Option<i64>, String> {
         let Some(store) = &self.store else {
             return Ok(None);
         };
@@ -109,7 +63,12 @@ impl OpRunner {
             .map(Some)
     }
 
-    async fn record_answer(&self, row: Option<i64>, report: &OpReport, session: SessionId) {
+    pub(super) async fn record_answer(
+        &self,
+        row: Option<i64>,
+        report: &OpReport,
+        session: SessionId,
+    ) {
         let (Some(store), Some(row)) = (&self.store, row) else {
             return;
         };
@@ -126,8 +85,21 @@ impl OpOrder {
         self.report(Answered::whole(Outcome::NotSent { why: why.into() }))
     }
 
+    /// One person's outcome, named as the roster names them.
+    pub(super) fn target(&self, jid: &str, outcome: Outcome) -> TargetOutcome {
+        let from_jid = || {
+            let user = jid.strip_suffix("@s.whatsapp.net")?;
+            Some(format!("+{}", user.split(':').next().unwrap_or(user)))
+        };
+        TargetOutcome {
+            jid: jid.to_string(),
+            phone: self.phones.get(jid).cloned().or_else(from_jid),
+            outcome,
+        }
+    }
+
     /// The report of this operation, answered now.
-    fn report(&self, answered: Answered) -> OpReport {
+    pub(super) fn report(&self, answered: Answered) -> OpReport {
         OpReport {
             id: self.id,
             session: self.session,
@@ -145,20 +117,26 @@ impl OpOrder {
 
 /// A bulk operation's progress: each answered batch goes into the audit log before the next is
 /// sent, so a crash mid-way loses no confirmed outcome, and the UI hears how far it got.
-struct Progress<'a> {
-    runner: &'a OpRunner,
+pub(super) struct Progress<'a> {
+    audit: &'a Audit,
     order: &'a OpOrder,
     row: Option<i64>,
     /// How many outcomes are in the audit log already.
     recorded: AtomicUsize,
 }
 
-impl Progress<'_> {
-    fn report(&self, so_far: &[TargetOutcome], total: usize) {
-        if total <= moderate::BATCH {
-            return;
+impl<'a> Progress<'a> {
+    pub(super) fn new(audit: &'a Audit, order: &'a OpOrder, row: Option<i64>) -> Self {
+        Self {
+            audit,
+            order,
+            row,
+            recorded: AtomicUsize::new(0),
         }
-        if let (Some(store), Some(row)) = (&self.runner.store, self.row) {
+    }
+
+    pub(super) fn report(&self, so_far: &[TargetOutcome], total: usize) {
+        if let (Some(store), Some(row)) = (&self.audit.store, self.row) {
             let from = self.recorded.load(Ordering::Relaxed);
             let new = &so_far[from.min(so_far.len())..];
             let written = with_store_in_place(store, |s| s.record_targets(row, new));
@@ -168,7 +146,7 @@ impl Progress<'_> {
             }
             self.recorded.store(so_far.len(), Ordering::Relaxed);
         }
-        let _ = self.runner.updates.send(Update::OpProgress {
+        let _ = self.audit.updates.send(Update::OpProgress {
             id: self.order.id,
             done: so_far.len(),
             total,
