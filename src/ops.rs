@@ -280,6 +280,11 @@ pub enum Outcome {
     Unknown {
         why: String,
     },
+    /// Not sent yet: a bulk operation's rows waiting for the session's pace (shown while it
+    /// runs; never an answer).
+    Waiting {
+        why: String,
+    },
 }
 
 impl Outcome {
@@ -301,6 +306,7 @@ impl Outcome {
             Outcome::Refused { .. } => "refused",
             Outcome::NotSent { .. } => "not-sent",
             Outcome::Unknown { .. } => "unknown",
+            Outcome::Waiting { .. } => "waiting",
         }
     }
 
@@ -326,6 +332,7 @@ impl Outcome {
             Outcome::Refused { code, text } => format!("refused: {text} ({code})"),
             Outcome::NotSent { why } => format!("not sent: {why}"),
             Outcome::Unknown { why } => format!("unknown: {why}"),
+            Outcome::Waiting { why } => format!("not sent yet: {why}"),
         }
     }
 }
@@ -415,6 +422,8 @@ impl OpReport {
                 Outcome::GroupFull => "group full",
                 Outcome::Unknown { .. } => "unknown",
                 Outcome::RateLimited { .. } => "rate limited",
+                Outcome::NotSent { .. } => "not sent",
+                Outcome::Waiting { .. } => "waiting for the pace",
                 _ => "refused",
             };
             match counts.iter_mut().find(|(l, _)| *l == label) {

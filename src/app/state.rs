@@ -11,12 +11,12 @@ use crate::domain::{
 pub use crate::group_tree::GroupSort;
 use crate::group_tree::{self, GroupRow, TreeInput};
 use crate::keyed_list::KeyedList;
-use crate::ops::{Answer, Op, OpId, OpReport};
+use crate::ops::{Answer, Op, OpId, OpReport, TargetOutcome};
 
 mod selectors;
 pub use selectors::{
-    SETTINGS_ROWS, activity, audit_rows, clock, question, setting_at, settings_change_count,
-    settings_changes, settings_rows,
+    SETTINGS_ROWS, activity, audit_rows, clock, question, running_report, setting_at,
+    settings_change_count, settings_changes, settings_rows,
 };
 
 /// How many answered operations the UI keeps (the audit log keeps them all).
@@ -324,8 +324,10 @@ pub struct PendingOp {
     pub group: Option<GroupId>,
     pub title: String,
     pub started: i64,
-    /// Bulk operations: participants answered so far, of all.
+    /// Bulk operations: participants answered so far, of all...
     pub progress: Option<(usize, usize)>,
+    /// ...and their outcomes, for the result view while it runs.
+    pub answered: Vec<TargetOutcome>,
     /// What was asked (a description conflict offers to retry it).
     pub op: Op,
 }

@@ -121,8 +121,10 @@ pub(super) struct Progress<'a> {
     audit: &'a Audit,
     order: &'a OpOrder,
     row: Option<i64>,
-    /// How many outcomes are in the audit log already.
+    /// How many outcomes are in the audit log already...
     recorded: AtomicUsize,
+    /// ...and how many the UI has heard of.
+    shown: AtomicUsize,
 }
 
 impl<'a> Progress<'a> {
@@ -132,6 +134,7 @@ impl<'a> Progress<'a> {
             order,
             row,
             recorded: AtomicUsize::new(0),
+            shown: AtomicUsize::new(0),
         }
     }
 
@@ -146,10 +149,12 @@ impl<'a> Progress<'a> {
             }
             self.recorded.store(so_far.len(), Ordering::Relaxed);
         }
+        let from = self.shown.swap(so_far.len(), Ordering::Relaxed);
         let _ = self.audit.updates.send(Update::OpProgress {
             id: self.order.id,
             done: so_far.len(),
             total,
+            answered: so_far[from.min(so_far.len())..].to_vec(),
         });
     }
 }

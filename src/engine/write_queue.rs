@@ -117,26 +117,31 @@ impl QueueTask {
         if self.is_cancelled(epoch) {
             return order.not_sent(CANCELLED);
         }
+        // Its first request's turn comes before the audit row, so "sent" is when it went.
+        let kind = WriteKind::of(&order.op);
+        let people = order.op.targets().len();
+        let first = match people_op(&order.op) {
+            true => people.min(self.pace.batch(kind)),
+            false => people,
+        };
+        let turn = self.turn(kind, count(first), epoch).await;
         let row = match self.audit.record_sent(&order).await {
             Ok(row) => row,
             // Not auditable means not sent: the log must not miss an action.
             Err(why) => return order.not_sent(&format!("the audit log cannot be written: {why}")),
         };
-        let kind = WriteKind::of(&order.op);
-        let answered = match people_op(&order.op) {
-            true => self.send_people(&client, &order, row, kind, epoch).await,
-            false => {
-                let people = u32::try_from(order.op.targets().len()).unwrap_or(u32::MAX);
-                match self.turn(kind, people, epoch).await {
-                    Turn::Cancelled => Answered::whole(Outcome::NotSent {
-                        why: CANCELLED.into(),
-                    }),
-                    Turn::Go => {
-                        let a = self.send_one(&client, &order, &order.op).await;
-                        self.after(kind, people, &a);
-                        a
-                    }
-                }
+        let answered = match turn {
+            // Cancelled while it waited: recorded, as not sent.
+            Turn::Cancelled => Answered::whole(Outcome::NotSent {
+                why: CANCELLED.into(),
+            }),
+            Turn::Go if people_op(&order.op) => {
+                self.send_people(&client, &order, row, kind, epoch).await
+            }
+            Turn::Go => {
+                let a = self.send_one(&client, &order, &order.op).await;
+                self.after(kind, count(people), &a);
+                a
             }
         };
         let report = order.report(answered);
@@ -161,7 +166,7 @@ impl QueueTask {
         let mut out: Vec<TargetOutcome> = Vec::with_capacity(targets.len());
         let mut stop: Option<Outcome> = None;
         for chunk in targets.chunks(batch) {
-            let n = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
+            let n = count(chunk.len());
             if stop.is_none() && matches!(self.turn(kind, n, epoch).await, Turn::Cancelled) {
                 stop = Some(Outcome::NotSent {
                     why: CANCELLED.into(),
@@ -261,6 +266,10 @@ impl QueueTask {
         };
         let _ = self.audit.internal.send(Internal::WritePace(pace));
     }
+}
+
+fn count(people: usize) -> u32 {
+    u32::try_from(people).unwrap_or(u32::MAX)
 }
 
 /// Operations on people, sent in batches.

@@ -11,7 +11,7 @@ pub use rows::{AuditRow, Filter, Format, HISTORY_PAGE, Table};
 use crate::domain::{
     ConnState, GroupEvent, GroupId, GroupSummary, JoinRequest, Pace, Participant, SessionId,
 };
-use crate::ops::{Op, OpId, OpReport};
+use crate::ops::{Op, OpId, OpReport, TargetOutcome};
 
 /// UI -> engine. Never awaited by the UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,11 +166,13 @@ pub enum Update {
     },
     /// A live group event for the feed.
     Event(GroupEvent),
-    /// A bulk operation's progress: `done` of `total` participants answered.
+    /// A bulk operation's progress: `done` of `total` participants answered, `answered` the
+    /// outcomes new since the last progress.
     OpProgress {
         id: OpId,
         done: usize,
         total: usize,
+        answered: Vec<TargetOutcome>,
     },
     /// WhatsApp answered an operation (or it ended without an answer).
     OpDone(Box<OpReport>),

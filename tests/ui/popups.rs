@@ -223,6 +223,45 @@ fn results_invite_and_answers() {
     );
     s.status = None;
     snapshot_at("status_pending_paused_120x40", &s, 120, 40);
+
+    // A bulk operation held by the hourly cap: the status bar says which cap and until when,
+    // and its result view (`o`) which rows are answered and which wait.
+    let (id, op) = s
+        .ops
+        .iter()
+        .map(|(id, o)| (*id, o.op.clone()))
+        .next()
+        .expect("in flight");
+    let first = op.targets()[0].clone();
+    wamod::app::update::update(
+        &mut s,
+        wamod::app::msg::Msg::EngineBatch(vec![
+            wamod::protocol::Update::OpProgress {
+                id,
+                done: 1,
+                total: op.targets().len(),
+                answered: vec![wamod::ops::TargetOutcome {
+                    jid: first,
+                    phone: None,
+                    outcome: wamod::ops::Outcome::Done,
+                }],
+            },
+            wamod::protocol::Update::Pace {
+                session: SessionId(1),
+                pace: wamod::domain::Pace {
+                    queued: 2,
+                    next_send: Some(NOW + 3_000),
+                    cap_reached: Some("50 adds per hour".into()),
+                    adds_hour: (50, 50),
+                    ..Default::default()
+                },
+            },
+        ]),
+    );
+    s.status = None;
+    snapshot_at("status_pace_capped_120x40", &s, 120, 40);
+    press(&mut s, "o");
+    both("result_running", &s);
 }
 
 #[test]

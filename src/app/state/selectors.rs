@@ -2,9 +2,11 @@
 //! confirm asks). Pure functions of the state; the reducer uses them too, so what a key acts on
 //! is what the screen shows.
 
+use std::collections::HashSet;
+
 use crate::app::keymap::{Command, Context};
-use crate::domain::{GroupId, GroupSettings, Pace};
-use crate::ops::{Op, Setting};
+use crate::domain::{GroupId, GroupSettings, Pace, SessionId};
+use crate::ops::{Op, OpId, OpReport, Outcome, Setting, TargetOutcome};
 use crate::protocol::AuditRow;
 
 use super::{AppState, SettingsDialog};
@@ -168,6 +170,66 @@ pub fn activity(state: &AppState) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
+/// A bulk operation still going, as a result view: who WhatsApp answered so far, and who is
+/// not sent yet, waiting for the session's pace (until when, and for which cap).
+pub fn running_report(state: &AppState, id: OpId) -> Option<OpReport> {
+    let op = state.ops.get(&id)?;
+    let pace = state.pace.get(&op.session);
+    let why = match pace.and_then(|p| p.next_send.map(|at| (at, &p.cap_reached))) {
+        Some((at, Some(cap))) => format!(
+            "waiting for the pace ({cap}), next at {}",
+            clock(state.now, at)
+        ),
+        Some((at, None)) if at > state.now => {
+            format!("waiting for the pace, next in {}s", at - state.now)
+        }
+        _ => "waiting for the pace".to_string(),
+    };
+    let answered: HashSet<&str> = op.answered.iter().map(|t| t.jid.as_str()).collect();
+    let waiting = op
+        .op
+        .targets()
+        .iter()
+        .filter(|t| !answered.contains(t.as_str()))
+        .map(|t| TargetOutcome {
+            jid: t.clone(),
+            phone: op
+                .group
+                .as_ref()
+                .and_then(|g| phone_of(state, op.session, g, t)),
+            outcome: Outcome::Waiting { why: why.clone() },
+        });
+    Some(OpReport {
+        id,
+        session: op.session,
+        group: op.group.clone(),
+        group_subject: op
+            .group
+            .as_ref()
+            .and_then(|g| state.groups.get(&op.session)?.iter().find(|s| &s.id == g))
+            .map(|g| g.subject.clone())
+            .unwrap_or_default(),
+        action: op.op.name(),
+        title: format!("{} (in progress)", op.title),
+        outcome: Outcome::Done,
+        targets: op.answered.iter().cloned().chain(waiting).collect(),
+        answer: None,
+        at: state.now,
+    })
+}
+
+/// A person's phone number, from the group's roster or requests as the UI has them.
+fn phone_of(state: &AppState, session: SessionId, group: &GroupId, jid: &str) -> Option<String> {
+    let key = (session, group.clone());
+    let in_roster = state.rosters.get(&key).into_iter().flatten();
+    let members = in_roster.map(|p| (&p.jid, &p.phone));
+    let requests = state.requests.get(&key).into_iter().flat_map(|r| r.iter());
+    members
+        .chain(requests.map(|r| (&r.jid, &r.phone)))
+        .find(|(j, _)| j.as_str() == jid)
+        .and_then(|(_, phone)| phone.clone())
+}
+
 /// The write pace of the session with work waiting: when the next write goes out (and the cap
 /// it waits for), how many operations are queued, the adds of the last hour against the cap.
 fn writes_pace(state: &AppState) -> Vec<String> {
@@ -201,4 +263,15 @@ fn writes_pace(state: &AppState) -> Vec<String> {
         parts.push(format!("{cancel} cancels"));
     }
     parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock;
+
+    #[test]
+    fn a_far_deadline_names_the_day() {
+        assert_eq!(clock(0, 60), "00:01");
+        assert_eq!(clock(0, 2 * 86_400 + 60), "Jan 03 00:01");
+    }
 }

@@ -87,7 +87,12 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
             community,
             participants,
         } => on_community_members(state, session, community, participants),
-        Update::OpProgress { id, done, total } => moderation::on_progress(state, id, done, total),
+        Update::OpProgress {
+            id,
+            done,
+            total,
+            answered,
+        } => moderation::on_progress(state, id, done, total, answered),
         Update::OpDone(report) => moderation::on_done(state, *report),
         Update::Pace { session, pace } => on_pace(state, session, pace),
         Update::Event(e) => on_event(state, e),

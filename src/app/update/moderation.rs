@@ -5,10 +5,12 @@ use super::{Action, Command, Effect, Level, palette, status};
 use crate::app::editor::Editor;
 use crate::app::state::{
     AppState, Confirm, CreateDialog, CreateKind, InputDialog, InputKind, Pane, PendingOp, Popup,
-    REPORTS_CAP, SettingsDialog,
+    REPORTS_CAP, SettingsDialog, running_report,
 };
 use crate::domain::{GroupId, GroupSummary, SessionId};
-use crate::ops::{Answer, DESCRIPTION_MAX, Op, OpId, OpReport, Outcome, SUBJECT_MAX};
+use crate::ops::{
+    Answer, DESCRIPTION_MAX, Op, OpId, OpReport, Outcome, SUBJECT_MAX, TargetOutcome,
+};
 
 /// Handles a moderation command; `None` if `cmd` is not one.
 pub fn command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
@@ -205,13 +207,15 @@ fn view_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
     let out = match cmd {
         Command::Palette => palette::open(state),
         Command::LastResult => {
-            match state.reports.back() {
-                Some(r) => {
-                    state.popup = Some(Popup::Result {
-                        report: r.clone(),
-                        scroll: 0,
-                    })
-                }
+            // A bulk operation still going shows first: what is answered, what waits.
+            let running = state
+                .ops
+                .iter()
+                .rev()
+                .find(|(_, o)| o.progress.is_some())
+                .and_then(|(id, _)| running_report(state, *id));
+            match running.or_else(|| state.reports.back().cloned()) {
+                Some(report) => state.popup = Some(Popup::Result { report, scroll: 0 }),
                 None => status(state, "No results yet", Level::Info),
             }
             Vec::new()
@@ -408,6 +412,7 @@ pub fn start(
             title: title.clone(),
             started: state.now,
             progress: (total > 1).then_some((0, total)),
+            answered: Vec::new(),
             op: op.clone(),
         },
     );
@@ -436,10 +441,28 @@ pub fn start(
     })]
 }
 
-/// A bulk operation's progress, for the activity indicator.
-pub fn on_progress(state: &mut AppState, id: OpId, done: usize, total: usize) -> Vec<Effect> {
+/// A bulk operation's progress, for the activity indicator and its result view while it runs
+/// (redrawn if it is open).
+pub fn on_progress(
+    state: &mut AppState,
+    id: OpId,
+    done: usize,
+    total: usize,
+    answered: Vec<TargetOutcome>,
+) -> Vec<Effect> {
     if let Some(p) = state.ops.get_mut(&id) {
         p.progress = Some((done, total));
+        p.answered.extend(answered);
+    }
+    if let Some(Popup::Result { report, scroll }) = &state.popup
+        && report.id == id
+        && let Some(fresh) = running_report(state, id)
+    {
+        let scroll = *scroll;
+        state.popup = Some(Popup::Result {
+            report: fresh,
+            scroll,
+        });
     }
     Vec::new()
 }

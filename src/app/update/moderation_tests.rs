@@ -510,17 +510,52 @@ fn answers_show_as_a_result_view_or_a_status_line() {
 fn progress_pause_and_quit_with_work_in_flight() {
     let mut s = fixture();
     press(&mut s, "4");
-    let (id, _) = sent(&press(&mut s, "Ay"));
+    let (id, op) = sent(&press(&mut s, "Ay"));
     assert_eq!(s.ops[&id].progress, Some((0, 2)));
+    let first = op.targets()[0].clone();
     update(
         &mut s,
         Msg::EngineBatch(vec![Update::OpProgress {
             id,
             done: 1,
             total: 2,
+            answered: vec![TargetOutcome {
+                jid: first.clone(),
+                phone: None,
+                outcome: Outcome::Done,
+            }],
         }]),
     );
     assert_eq!(crate::app::state::activity(&s).as_deref(), Some("⟳ 1/2"));
+    // The result view while it runs: who is answered, who waits for the pace, until when.
+    let pace = crate::domain::Pace {
+        next_send: Some(1_800_000_000 + 3_600),
+        cap_reached: Some("50 adds per hour".into()),
+        adds_hour: (50, 50),
+        ..Default::default()
+    };
+    update(
+        &mut s,
+        Msg::EngineBatch(vec![Update::Pace {
+            session: S1,
+            pace: pace.clone(),
+        }]),
+    );
+    assert_eq!(
+        crate::app::state::activity(&s).as_deref(),
+        Some("⏳ 50 adds per hour: next at 09:00 adds 50/50 h Ctrl-x cancels ⟳ 1/2")
+    );
+    press(&mut s, "o");
+    let Some(Popup::Result { report, .. }) = &s.popup else {
+        panic!("{:?}", s.popup)
+    };
+    assert_eq!(report.summary(), "1 done, 1 waiting for the pace");
+    assert_eq!(report.targets[0].jid, first);
+    assert_eq!(
+        report.targets[1].outcome.words(),
+        "not sent yet: waiting for the pace (50 adds per hour), next at 09:00"
+    );
+    s.popup = None;
     update(
         &mut s,
         Msg::EngineBatch(vec![Update::Pace {

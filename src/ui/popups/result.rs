@@ -13,9 +13,10 @@ use crate::ui::{Theme, fit};
 fn outcome_style(o: &Outcome, theme: &Theme) -> ratatui::style::Style {
     match o {
         Outcome::Done => theme.fg(theme.status_online),
-        Outcome::Unknown { .. } | Outcome::RateLimited { .. } | Outcome::NotSent { .. } => {
-            theme.fg(theme.pending_badge)
-        }
+        Outcome::Unknown { .. }
+        | Outcome::RateLimited { .. }
+        | Outcome::NotSent { .. }
+        | Outcome::Waiting { .. } => theme.fg(theme.pending_badge),
         Outcome::AlreadyMember => theme.fg(theme.muted),
         _ => theme.fg(theme.alert_error),
     }
