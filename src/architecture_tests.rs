@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 const ALLOWED: &[(&str, &[&str])] = &[
     ("keyed_list", &[]),
     ("paths", &[]),
+    ("heap", &[]),
     ("data_lock", &["paths"]),
     ("domain", &["keyed_list"]),
     ("ops", &["domain"]),
@@ -27,6 +28,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "paths",
             "keyed_list",
             "group_tree",
+            "heap",
         ],
     ),
     (

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod engine;
 pub mod event_loop;
 pub mod group_tree;
+pub mod heap;
 pub mod keyed_list;
 pub mod logging;
 pub mod ops;

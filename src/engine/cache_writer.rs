@@ -19,6 +19,11 @@ const BATCH: usize = 2000;
 /// quiet update is still written at once.
 const COMMIT_EVERY: Duration = Duration::from_millis(25);
 
+/// Updates written after which the writer, once it has nothing more to write, hands the heap
+/// pages they freed back to the system (see `heap`): a burst's transient copies would otherwise
+/// stay resident under what comes next.
+const TRIM_AFTER: usize = 5_000;
+
 fn cached(u: &Update) -> bool {
     matches!(
         u,
@@ -73,7 +78,12 @@ async fn write(mut batches: mpsc::UnboundedReceiver<Vec<Update>>, store: SharedS
     let mut backlog = RosterBacklog::default();
     let mut last_start: Option<tokio::time::Instant> = None;
     let mut open = true;
+    let mut untrimmed = 0;
     while open || !backlog.is_empty() {
+        if untrimmed >= TRIM_AFTER && backlog.is_empty() && batches.is_empty() {
+            untrimmed = 0;
+            tokio::task::spawn_blocking(crate::heap::release_freed);
+        }
         // With rosters waiting, a transaction is due even if nothing new arrives.
         let mut updates = if backlog.is_empty() {
             match batches.recv().await {
@@ -95,6 +105,7 @@ async fn write(mut batches: mpsc::UnboundedReceiver<Vec<Update>>, store: SharedS
         }
         // When wamod stops, whatever waits goes out now.
         let updates = backlog.next_transaction(updates, !open);
+        untrimmed += updates.len();
         last_start = Some(tokio::time::Instant::now());
         let now = chrono::Utc::now().timestamp();
         if let Err(e) = with_store(&store, move |s| s.apply_updates(&updates, now)).await {

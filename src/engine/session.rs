@@ -495,6 +495,12 @@ impl Live {
         }
         // The cache keeps every roster, for the next start's reconnect diff.
         self.persist_rosters();
+        // The answer's parse tree is gone; its pages go back to the system now, before the
+        // next burst grows the heap on top of them (see `heap`).
+        tokio::task::spawn_blocking(|| {
+            let released = crate::heap::release_freed();
+            tracing::debug!(released, "heap trimmed after the sync");
+        });
         // The tree shows every subgroup of our communities, joined or not.
         for community in self.model.communities() {
             self.load_subgroups(client, community);
