@@ -42,10 +42,15 @@ fn sync(c: &mut Criterion) {
         let node = unmarshal_ref(&bytes).expect("decode");
         parse_participating(&node, &me).expect("parse")
     };
+    // The world that built the reply is freed: its pages go back first, so the parse cannot
+    // hide in them.
+    wamod::heap::release_freed();
     let reset = reset_peak();
     let before = rss_mb().unwrap_or(0.0);
     let rows = parse();
     let peak = peak_rss_mb().unwrap_or(0.0) - before;
+    // The parse tree is freed; what stays is the rows (as wamod trims after a sync).
+    wamod::heap::release_freed();
     let kept = rss_mb().unwrap_or(0.0) - before;
     let members: usize = rows.iter().map(|g| g.roster.len()).sum();
     eprintln!(

@@ -365,13 +365,7 @@ impl Live {
                 self.pace.reads_paused_until = until;
                 self.send_pace();
             }
-            Internal::WritePace(writes) => {
-                self.pace = Pace {
-                    reads_paused_until: self.pace.reads_paused_until,
-                    ..writes
-                };
-                self.send_pace();
-            }
+            Internal::WritePace(writes) => self.on_write_pace(writes),
             Internal::Requests(group, Ok(requests), since, sync) => {
                 let diff = missed_since_connect(sync);
                 for u in self.model.set_requests(&group, requests, since, diff) {
@@ -517,6 +511,15 @@ impl Live {
         self.fresh.insert(id.clone());
         self.send(self.model.group_update(&id));
         self.send(self.model.roster_update(&id));
+    }
+
+    /// Where the write queue stands; the reads' part of the pace stays.
+    pub(super) fn on_write_pace(&mut self, writes: Pace) {
+        self.pace = Pace {
+            reads_paused_until: self.pace.reads_paused_until,
+            ..writes
+        };
+        self.send_pace();
     }
 
     fn send_pace(&self) {

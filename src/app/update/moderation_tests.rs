@@ -785,3 +785,39 @@ fn live_roster_and_request_changes_apply_as_deltas() {
     assert_eq!(s.requests[&(S1, gid(1))].len(), before);
     assert!(s.requests[&(S1, gid(1))].iter().any(|r| r.jid == "77@lid"));
 }
+
+/// `r` re-reads the selected group of a connected session; re-reading every group asks first;
+/// `Ctrl-x` cancels what the sessions with work in flight have not sent.
+#[test]
+fn r_rereads_the_group_and_every_group_only_after_asking() {
+    let mut s = fixture();
+    update(
+        &mut s,
+        Msg::EngineBatch(vec![Update::Conn {
+            session: S1,
+            state: crate::domain::ConnState::Connected,
+        }]),
+    );
+    assert_eq!(s.current_group, Some(gid(1)));
+    assert_eq!(
+        press(&mut s, "r"),
+        vec![Effect::Send(Action::Reread {
+            session: S1,
+            group: gid(1)
+        })]
+    );
+    assert!(update(&mut s, ctrl('r')).is_empty());
+    assert!(matches!(
+        s.popup,
+        Some(Popup::Confirm(Confirm::RereadAll(S1)))
+    ));
+    assert_eq!(press(&mut s, "y"), vec![Effect::Send(Action::Refresh(S1))]);
+
+    assert!(update(&mut s, ctrl('x')).is_empty(), "nothing in flight");
+    press(&mut s, "4");
+    sent(&press(&mut s, "Ay"));
+    assert_eq!(
+        update(&mut s, ctrl('x')),
+        vec![Effect::Send(Action::CancelUnsent(S1))]
+    );
+}

@@ -384,13 +384,7 @@ impl Live {
             }
             Internal::FetchDone(since) => self.model.fetch_done(since),
             // The queue's pace still shows (its queued work is answered as it drains).
-            Internal::WritePace(writes) => {
-                self.pace = crate::domain::Pace {
-                    reads_paused_until: self.pace.reads_paused_until,
-                    ..writes
-                };
-                self.send_pace();
-            }
+            Internal::WritePace(writes) => self.on_write_pace(writes),
             _ => {}
         }
     }
