@@ -219,6 +219,34 @@ impl Op {
         }
     }
 
+    /// An operation on people, each with their own outcome, sent in batches.
+    pub fn is_people(&self) -> bool {
+        matches!(
+            self,
+            Op::Add(_)
+                | Op::Remove(_)
+                | Op::RemoveFromCommunity(_)
+                | Op::Promote(_)
+                | Op::Demote(_)
+                | Op::Approve(_)
+                | Op::Reject(_)
+        )
+    }
+
+    /// The same people operation on `people` only (a batch of it); any other operation as is.
+    pub fn with_people(&self, people: Vec<String>) -> Op {
+        match self {
+            Op::Add(_) => Op::Add(people),
+            Op::Remove(_) => Op::Remove(people),
+            Op::RemoveFromCommunity(_) => Op::RemoveFromCommunity(people),
+            Op::Promote(_) => Op::Promote(people),
+            Op::Demote(_) => Op::Demote(people),
+            Op::Approve(_) => Op::Approve(people),
+            Op::Reject(_) => Op::Reject(people),
+            other => other.clone(),
+        }
+    }
+
     /// Needs admin rights in the group (explained, not sent, otherwise).
     pub fn needs_admin(&self) -> bool {
         !matches!(

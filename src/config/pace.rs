@@ -13,13 +13,15 @@ pub fn parse(table: &toml::Table, warnings: &mut Vec<String>) -> PaceLimits {
         };
         let at_least_one = n.max(1);
         match key.as_str() {
-            "add_batch" => pace.add_batch = at_least_one as usize,
+            "add_batch" => pace.add_batch = (at_least_one as usize).min(PaceLimits::MAX_BATCH),
             "add_gap_secs" => pace.add_gap_secs = u64::from(n),
             "adds_per_hour" => pace.adds_per_hour = at_least_one,
             "adds_per_day" => pace.adds_per_day = at_least_one,
             "creates_per_hour" => pace.creates_per_hour = at_least_one,
             "creates_per_day" => pace.creates_per_day = at_least_one,
-            "people_batch" => pace.people_batch = at_least_one.min(256) as usize,
+            "people_batch" => {
+                pace.people_batch = (at_least_one as usize).min(PaceLimits::MAX_BATCH)
+            }
             "write_gap_secs" => pace.write_gap_secs = u64::from(n),
             _ => warnings.push(format!("pace.{key}: unknown key")),
         }

@@ -49,23 +49,27 @@ impl Default for PaceLimits {
             adds_per_day: 200,
             creates_per_hour: 3,
             creates_per_day: 10,
-            people_batch: 256,
+            people_batch: Self::MAX_BATCH,
             write_gap_secs: 1,
         }
     }
 }
 
 impl PaceLimits {
+    /// The most people one request may name (WhatsApp's batch limit; one huge IQ is also what
+    /// a rate limit refuses whole).
+    pub const MAX_BATCH: usize = 256;
+
     /// No gaps and no caps: only for measuring wamod's own speed against the simulator.
     pub fn unpaced() -> Self {
         Self {
-            add_batch: 256,
+            add_batch: Self::MAX_BATCH,
             add_gap_secs: 0,
             adds_per_hour: u32::MAX,
             adds_per_day: u32::MAX,
             creates_per_hour: u32::MAX,
             creates_per_day: u32::MAX,
-            people_batch: 256,
+            people_batch: Self::MAX_BATCH,
             write_gap_secs: 0,
         }
     }

@@ -2,6 +2,7 @@
 //! session (each with its own whatsapp-rust key store under `<data>/sessions/<n>/`); the UI talks
 //! to it with `Action`s and hears back `Update`s.
 
+mod backoff;
 pub mod bot;
 pub mod cache_writer;
 pub mod conn_watch;

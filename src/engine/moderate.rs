@@ -7,7 +7,7 @@ mod create;
 mod group_edits;
 mod invites;
 mod outcomes;
-mod participants;
+pub(super) mod participants;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -22,10 +22,6 @@ pub(super) use outcomes::iq_outcome;
 pub use outcomes::{DEFAULT_BACKOFF_SECS, error_outcome};
 
 use crate::ops::{Answer, Op, Outcome, TargetOutcome};
-
-/// Participants per request: large bulk actions go out in a few batched IQs, not one per person
-/// (and not one huge IQ that a rate limit would refuse whole).
-pub const BATCH: usize = 256;
 
 /// What `run` found out.
 pub struct Answered {
@@ -111,7 +107,6 @@ pub async fn run(
     group: Option<&str>,
     phones: &HashMap<String, String>,
     timeout: Duration,
-    progress: impl Fn(&[TargetOutcome], usize),
 ) -> Answered {
     let group = match group.map(parse_jid) {
         Some(Some(j)) => Some(j),
@@ -133,7 +128,7 @@ pub async fn run(
         | Op::Demote(v)
         | Op::Approve(v)
         | Op::Reject(v) => match need_group(g) {
-            Ok(g) => participants::run(client, op, &g, v, phones, timeout, progress).await,
+            Ok(g) => participants::run(client, op, &g, v, phones, timeout).await,
             Err(o) => Answered::whole(o),
         },
         Op::SetSubject(s) => {

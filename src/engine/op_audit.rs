@@ -87,13 +87,9 @@ impl OpOrder {
 
     /// One person's outcome, named as the roster names them.
     pub(super) fn target(&self, jid: &str, outcome: Outcome) -> TargetOutcome {
-        let from_jid = || {
-            let user = jid.strip_suffix("@s.whatsapp.net")?;
-            Some(format!("+{}", user.split(':').next().unwrap_or(user)))
-        };
         TargetOutcome {
             jid: jid.to_string(),
-            phone: self.phones.get(jid).cloned().or_else(from_jid),
+            phone: super::moderate::participants::phone(&self.phones, jid),
             outcome,
         }
     }

@@ -11,6 +11,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+use super::backoff::Backoff;
 use whatsapp_rust::features::{CommunityError, GroupError};
 use whatsapp_rust::request::IqError;
 
@@ -62,9 +64,7 @@ pub struct ReadPace {
     window: Duration,
     /// When the reads of the current window went out, oldest first.
     sent: VecDeque<Instant>,
-    paused_until: Option<Instant>,
-    /// 429s in a row (reset by an answer).
-    refusals: u32,
+    backoff: Backoff,
 }
 
 impl ReadPace {
@@ -73,14 +73,13 @@ impl ReadPace {
             per_window: per_window.max(1),
             window,
             sent: VecDeque::new(),
-            paused_until: None,
-            refusals: 0,
+            backoff: Backoff::new(FIRST_BACKOFF, MAX_BACKOFF),
         }
     }
 
     /// A read may go out at `now` (it is counted), or not before the instant returned.
     pub fn take(&mut self, now: Instant) -> Result<(), Instant> {
-        if let Some(until) = self.paused_until.filter(|u| *u > now) {
+        if let Some(until) = self.backoff.until(now) {
             return Err(until);
         }
         while self.sent.front().is_some_and(|t| *t + self.window <= now) {
@@ -97,18 +96,12 @@ impl ReadPace {
     /// WhatsApp answered 429 (with its `backoff`, in seconds, if it gave one): no read until the
     /// instant returned. The pause doubles with every 429 in a row.
     pub fn rate_limited(&mut self, now: Instant, backoff: Option<u32>) -> Instant {
-        let base = backoff.map_or(FIRST_BACKOFF, |s| Duration::from_secs(u64::from(s.max(1))));
-        let factor = 1u32 << self.refusals.min(8);
-        let pause = base.saturating_mul(factor).min(MAX_BACKOFF.max(base));
-        self.refusals += 1;
-        let until = now + pause;
-        self.paused_until = Some(until);
-        until
+        self.backoff.refused(now, backoff)
     }
 
     /// A read was answered: the next 429 starts from the first backoff again.
     pub fn answered(&mut self) {
-        self.refusals = 0;
+        self.backoff.answered();
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::backoff::Backoff;
 use crate::domain::PaceLimits;
 use crate::ops::Op;
 
@@ -35,12 +36,7 @@ impl WriteKind {
         match op {
             Op::Add(_) => WriteKind::Add,
             Op::Create(_) | Op::CreateCommunity(_) | Op::CreateSubgroup(_) => WriteKind::Create,
-            Op::Remove(_)
-            | Op::RemoveFromCommunity(_)
-            | Op::Promote(_)
-            | Op::Demote(_)
-            | Op::Approve(_)
-            | Op::Reject(_) => WriteKind::People,
+            _ if op.is_people() => WriteKind::People,
             _ => WriteKind::Other,
         }
     }
@@ -64,8 +60,7 @@ pub struct WritePace {
     next_at: Option<Instant>,
     /// When the last add went, and the gap chosen after it.
     next_add_at: Option<Instant>,
-    paused_until: Option<Instant>,
-    refusals: u32,
+    backoff: Backoff,
 }
 
 impl WritePace {
@@ -76,8 +71,7 @@ impl WritePace {
             creates: VecDeque::new(),
             next_at: None,
             next_add_at: None,
-            paused_until: None,
-            refusals: 0,
+            backoff: Backoff::new(FIRST_BACKOFF, MAX_BACKOFF),
         }
     }
 
@@ -90,7 +84,7 @@ impl WritePace {
                 .min(self.limits.adds_per_hour as usize),
             _ => self.limits.people_batch,
         };
-        batch.max(1)
+        batch.clamp(1, PaceLimits::MAX_BATCH)
     }
 
     /// When a write of `kind` naming `people` may go out, seen at `now`.
@@ -98,7 +92,10 @@ impl WritePace {
         self.forget(now);
         let mut at = now;
         let mut cap = None;
-        for t in [self.paused_until, self.next_at].into_iter().flatten() {
+        for t in [self.backoff.until(now), self.next_at]
+            .into_iter()
+            .flatten()
+        {
             at = at.max(t);
         }
         if kind == WriteKind::Add
@@ -209,24 +206,17 @@ impl WritePace {
     /// WhatsApp answered a write with 429 (with its `backoff` in seconds, if any): no write
     /// until the instant returned; the pause doubles with every 429 in a row.
     pub fn rate_limited(&mut self, now: Instant, backoff: Option<u32>) -> Instant {
-        let base = backoff.map_or(FIRST_BACKOFF, |s| Duration::from_secs(u64::from(s.max(1))));
-        let pause = base
-            .saturating_mul(1 << self.refusals.min(8))
-            .min(MAX_BACKOFF.max(base));
-        self.refusals += 1;
-        let until = now + pause;
-        self.paused_until = Some(until);
-        until
+        self.backoff.refused(now, backoff)
     }
 
     /// A write was answered: the next 429 starts from its own backoff again.
     pub fn answered(&mut self) {
-        self.refusals = 0;
+        self.backoff.answered();
     }
 
     /// Until when writes are paused by a 429, if they are.
     pub fn paused_until(&self, now: Instant) -> Option<Instant> {
-        self.paused_until.filter(|t| *t > now)
+        self.backoff.until(now)
     }
 
     /// People added in the last hour, and the hourly cap.

@@ -120,7 +120,7 @@ impl QueueTask {
         // Its first request's turn comes before the audit row, so "sent" is when it went.
         let kind = WriteKind::of(&order.op);
         let people = order.op.targets().len();
-        let first = match people_op(&order.op) {
+        let first = match order.op.is_people() {
             true => people.min(self.pace.batch(kind)),
             false => people,
         };
@@ -135,7 +135,7 @@ impl QueueTask {
             Turn::Cancelled => Answered::whole(Outcome::NotSent {
                 why: CANCELLED.into(),
             }),
-            Turn::Go if people_op(&order.op) => {
+            Turn::Go if order.op.is_people() => {
                 self.send_people(&client, &order, row, kind, epoch).await
             }
             Turn::Go => {
@@ -176,7 +176,7 @@ impl QueueTask {
                 out.extend(chunk.iter().map(|t| order.target(t, why.clone())));
                 continue;
             }
-            let op = with_people(&order.op, chunk.to_vec());
+            let op = order.op.with_people(chunk.to_vec());
             let answered = self.send_one(client, order, &op).await;
             self.after(kind, n, &answered);
             if let Some(pause) = answered.pause {
@@ -204,7 +204,6 @@ impl QueueTask {
             order.group.as_ref().map(|g| g.as_str()),
             &order.phones,
             self.audit.timeout,
-            |_, _| {},
         )
         .await
     }
@@ -270,33 +269,6 @@ impl QueueTask {
 
 fn count(people: usize) -> u32 {
     u32::try_from(people).unwrap_or(u32::MAX)
-}
-
-/// Operations on people, sent in batches.
-fn people_op(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Add(_)
-            | Op::Remove(_)
-            | Op::RemoveFromCommunity(_)
-            | Op::Promote(_)
-            | Op::Demote(_)
-            | Op::Approve(_)
-            | Op::Reject(_)
-    )
-}
-
-/// The same people operation on `people` only.
-fn with_people(op: &Op, people: Vec<String>) -> Op {
-    match op {
-        Op::Add(_) => Op::Add(people),
-        Op::Remove(_) => Op::Remove(people),
-        Op::RemoveFromCommunity(_) => Op::RemoveFromCommunity(people),
-        Op::Promote(_) => Op::Promote(people),
-        Op::Demote(_) => Op::Demote(people),
-        Op::Approve(_) => Op::Approve(people),
-        _ => Op::Reject(people),
-    }
 }
 
 /// A batch's answer, one outcome per person: a refusal of the whole request (offline, timeout)

@@ -1,6 +1,6 @@
-//! Operations on people in a group (add, remove, promote, demote, approve, reject): sent in
-//! batches of [`BATCH`], each answered batch reported before the next goes out, every person
-//! with their own outcome.
+//! Operations on people in a group (add, remove, promote, demote, approve, reject): one
+//! request for the people given (the write queue makes the batches and paces them), every
+//! person with their own outcome.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,12 +10,12 @@ use whatsapp_rust::features::{Groups, ParticipantChangeResponse};
 use whatsapp_rust::{Client, Jid};
 
 use super::outcomes::participant_outcome;
-use super::{Answered, BATCH, parse_jid, within};
+use super::{Answered, parse_jid, within};
 use crate::engine::convert;
 use crate::ops::{Op, Outcome, TargetOutcome};
 
-/// Runs a people operation `op` on `targets` (JIDs) of `group`. After a 429 nothing more goes
-/// out: the rest is reported as not sent, and the pause returned.
+/// Runs a people operation `op` on `targets` (JIDs) of `group`, in one request; a 429 comes
+/// back as each person's outcome, with the pause.
 pub(super) async fn run(
     client: &Arc<Client>,
     op: &Op,
@@ -23,27 +23,12 @@ pub(super) async fn run(
     targets: &[String],
     phones: &HashMap<String, String>,
     timeout: Duration,
-    progress: impl Fn(&[TargetOutcome], usize),
 ) -> Answered {
     let mut out: Vec<TargetOutcome> = Vec::with_capacity(targets.len());
     let mut pause = None;
-    let groups = client.groups();
-    for chunk in targets.chunks(BATCH) {
-        if let Some(retry) = pause.map(|d: Duration| d.as_secs()) {
-            out.extend(chunk.iter().map(|t| TargetOutcome {
-                jid: t.clone(),
-                phone: phone(phones, t),
-                outcome: Outcome::NotSent {
-                    why: format!("paused by WhatsApp's rate limit ({retry}s)"),
-                },
-            }));
-            continue;
-        }
-        let jids = valid_jids(chunk, &mut out);
-        if jids.is_empty() {
-            continue;
-        }
-        match send(&groups, op, group, &jids, timeout).await {
+    let jids = valid_jids(targets, &mut out);
+    if !jids.is_empty() {
+        match send(&client.groups(), op, group, &jids, timeout).await {
             Ok(responses) => {
                 let aliases = aliases(client, &jids, phones).await;
                 out.extend(answered(op, &jids, &responses, phones, &aliases));
@@ -62,8 +47,6 @@ pub(super) async fn run(
                 }));
             }
         }
-        // Each answered batch is reported (and recorded) before the next goes out.
-        progress(&out, targets.len());
     }
     Answered {
         outcome: Outcome::Done,
@@ -74,7 +57,7 @@ pub(super) async fn run(
 }
 
 /// A person's phone number: from the roster, else from a phone-number JID.
-fn phone(phones: &HashMap<String, String>, jid: &str) -> Option<String> {
+pub(in crate::engine) fn phone(phones: &HashMap<String, String>, jid: &str) -> Option<String> {
     phones.get(jid).cloned().or_else(|| {
         jid.strip_suffix("@s.whatsapp.net")
             .map(|u| format!("+{}", u.split(':').next().unwrap_or(u)))
