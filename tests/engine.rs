@@ -293,7 +293,9 @@ async fn pairs_by_qr_loads_groups_and_requests_and_resumes_after_restart() {
 async fn reconnects_after_a_dropped_connection_and_logs_out() {
     let sim = simulator();
     let tmp = tempfile::tempdir().expect("tmp");
-    let (mut h, mut state) = engine(&sim, tmp.path());
+    // Read again on every reconnect: a drop after the first sync would otherwise trust the
+    // offline queue (`cache::the_offline_queue_is_applied_once` tests that path).
+    let (mut h, mut state) = engine_resyncing(&sim, tmp.path());
     let s = pair(&mut h, &mut state, &sim, DANA).await;
 
     assert_eq!(sim.drop_connections(Some(DANA)), 1);
