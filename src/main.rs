@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         eprintln!("wamod: {e}");
         return ExitCode::FAILURE;
     }
+    wamod::heap::one_arena();
     match run(cli, paths) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

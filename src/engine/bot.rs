@@ -10,7 +10,7 @@ use whatsapp_rust::bot::{Bot, BotHandle};
 use whatsapp_rust::http::{HttpClient, HttpRequest, HttpResponse, UreqHttpClient};
 use whatsapp_rust::store::SqliteStore;
 use whatsapp_rust::transport::TokioWebSocketTransportFactory;
-use whatsapp_rust::types::events::Event;
+use whatsapp_rust::types::events::{Event, EventHandler};
 use whatsapp_rust::wacore::store::DevicePropsOverride;
 use whatsapp_rust::waproto::whatsapp::device_props::PlatformType;
 
@@ -64,6 +64,20 @@ impl HttpClient for NoHttp {
     }
 }
 
+/// Hands each event to the session as whatsapp-rust dispatches it, inline. The closure
+/// callbacks (`on_event`) run each event on a task of its own by default, so two notifications
+/// of one group could reach the session in either order, and a burst parks one task per event;
+/// their ordered mode drops events when its mailbox is full (whatsapp-rust bot.rs,
+/// `EventDelivery`).
+struct InOrder(async_channel::Sender<Arc<Event>>);
+
+impl EventHandler for InOrder {
+    fn handle_event(&self, event: Arc<Event>) {
+        // Unbounded: never full; an error means the session is gone.
+        let _ = self.0.try_send(event);
+    }
+}
+
 /// A new bot for the key store at `store_path`; connect failures go to `problems`.
 pub async fn build_bot(
     endpoint: &Endpoint,
@@ -90,12 +104,7 @@ pub async fn build_bot(
                 .with_platform_type(PlatformType::DESKTOP),
         )
         .skip_history_sync()
-        .on_event(move |ev, _client| {
-            let tx = tx.clone();
-            async move {
-                let _ = tx.send(ev).await;
-            }
-        });
+        .with_event_handler(InOrder(tx));
     let http: Arc<dyn HttpClient> = match (version, endpoint) {
         (VersionSource::Fetch(http), _) => http.clone(),
         (VersionSource::Pinned(v), Endpoint::WhatsApp) => {

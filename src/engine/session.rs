@@ -3,6 +3,7 @@
 //! operations in the session's `write_queue`) and answer through `Internal`, so the task itself
 //! never blocks on the network.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,7 +29,7 @@ use crate::domain::{
     Participant, SessionId,
 };
 use crate::ops::{Answer, Op, OpId, OpReport};
-use crate::protocol::Update;
+use crate::protocol::{Update, coalesced};
 use lifecycle::{ConnTrack, Flow};
 
 mod lifecycle;
@@ -112,7 +113,13 @@ struct Live {
     /// Since when the client has been reconnecting by itself (see `on_connected`).
     pub(super) away_since: Option<tokio::time::Instant>,
     resync_after: Duration,
+    /// Notifications' updates not sent yet: a burst's go out merged (see `coalesced`) once
+    /// the client has no more events waiting.
+    outbox: RefCell<Vec<Update>>,
 }
+
+/// Most notifications' updates held in the outbox before they go out anyway.
+const OUTBOX: usize = 1024;
 
 impl SessionTask {
     pub fn key_store(dir: &std::path::Path) -> PathBuf {
@@ -156,11 +163,34 @@ impl Live {
             synced: false,
             away_since: None,
             resync_after: task.resync_after,
+            outbox: RefCell::new(Vec::new()),
         }
     }
 
+    /// Sends `u` to the UI, after what the outbox holds.
     fn send(&self, u: Update) {
+        self.flush();
         let _ = self.updates.send(u);
+    }
+
+    /// Sends what the outbox holds, merged.
+    pub(super) fn flush(&self) {
+        let held = std::mem::take(&mut *self.outbox.borrow_mut());
+        for u in coalesced(held) {
+            let _ = self.updates.send(u);
+        }
+    }
+
+    /// Holds a notification's updates for the next flush; sends them when the outbox is full.
+    fn hold(&self, updates: Vec<Update>) {
+        let full = {
+            let mut outbox = self.outbox.borrow_mut();
+            outbox.extend(updates);
+            outbox.len() >= OUTBOX
+        };
+        if full {
+            self.flush();
+        }
     }
 
     fn on_event(&mut self, client: &Arc<Client>, ev: &Event) -> Flow {
@@ -241,9 +271,8 @@ impl Live {
     fn on_group_update(&mut self, client: &Arc<Client>, u: &GroupUpdate) {
         let group = convert::group_id(&u.group_jid);
         let known = self.model.groups.contains_key(&group);
-        for update in self.model.apply(u) {
-            self.send(update);
-        }
+        let updates = self.model.apply(u);
+        self.hold(updates);
         // Added to a group we did not have (a new subgroup, a join): load it.
         if !known
             && matches!(

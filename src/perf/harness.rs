@@ -47,6 +47,8 @@ pub fn serve() -> Result<()> {
 
 /// The measuring child's entry: prints one line per figure.
 pub fn measure_child(ws: &str, http: &str, dir: &Path) -> Result<()> {
+    // As `wamod` itself runs (see `heap`).
+    crate::heap::one_arena();
     // The hidden `--ws`/`--http` options must not point this build at the network.
     crate::engine::Endpoint::WebSocket(ws.to_string())
         .check()
@@ -65,6 +67,7 @@ pub fn measure_child(ws: &str, http: &str, dir: &Path) -> Result<()> {
 /// The other child: what `wamod` does before its first frame (read the cache, apply it, draw
 /// at 200x60), then exit.
 pub fn first_frame(dir: &Path) -> Result<()> {
+    crate::heap::one_arena();
     let mut state = AppState::new(Keymap::default(), chrono::Utc::now().timestamp());
     let updates = crate::engine::first_frame(&dir.join("wamod.db"), &dir.join("sessions"));
     update(&mut state, Msg::EngineBatch(updates));

@@ -5,7 +5,7 @@
 mod batch;
 mod rows;
 
-pub use batch::{superseded, without_superseded};
+pub use batch::{coalesced, superseded, without_superseded};
 pub use rows::{AuditRow, Filter, Format, HISTORY_PAGE, Table};
 
 use crate::domain::{

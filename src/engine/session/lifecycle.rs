@@ -121,7 +121,13 @@ impl SessionTask {
         loop {
             let flow = tokio::select! {
                 ev = events.recv() => match ev {
-                    Ok(ev) => live.on_event(&client, &ev),
+                    Ok(ev) => {
+                        let flow = live.on_event(&client, &ev);
+                        if events.is_empty() {
+                            live.flush();
+                        }
+                        flow
+                    }
                     // The client is gone (its handler with it).
                     Err(_) => Flow::Wait,
                 },
@@ -147,6 +153,7 @@ impl SessionTask {
                 Flow::Wait => Next::Retry(live.lost_without_reason()),
                 Flow::Stop => Next::Stop,
             };
+            live.flush();
             client.disconnect().await;
             handle.shutdown().await;
             return next;
