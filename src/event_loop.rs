@@ -126,8 +126,23 @@ fn copy_to_clipboard(text: &str) {
     let _ = out.flush();
 }
 
-/// Asks the engine to stop its sessions and waits a little for it.
-pub async fn shutdown(engine: EngineHandle) {
+/// Asks the engine to stop its sessions and waits for it to write what it holds; what was
+/// left undone, in words, when something was.
+pub async fn shutdown(engine: EngineHandle) -> Option<String> {
     let _ = engine.actions.send(Action::Shutdown);
-    let _ = tokio::time::timeout(Duration::from_secs(5), engine.task).await;
+    let limit = crate::engine::WRITER_DRAIN + Duration::from_secs(10);
+    match tokio::time::timeout(limit, engine.task).await {
+        Ok(Ok(d)) if d.cache_written => None,
+        Ok(Ok(_)) => Some(format!(
+            "the cache writer did not finish within {} s: the latest changes are not in the \
+             cache and are read again from WhatsApp next time (the audit log was written as \
+             each operation went)",
+            crate::engine::WRITER_DRAIN.as_secs()
+        )),
+        Ok(Err(e)) => Some(format!("the engine stopped abnormally: {e}")),
+        Err(_) => Some(format!(
+            "the engine did not stop within {} s; the latest changes may be missing from the cache",
+            limit.as_secs()
+        )),
+    }
 }

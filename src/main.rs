@@ -207,7 +207,10 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
             .run_ui(&mut term, &mut engine, &mut state, &theme)
             .await;
         drop(term);
-        event_loop::shutdown(engine).await;
+        if let Some(left) = event_loop::shutdown(engine).await {
+            tracing::warn!("{left}");
+            eprintln!("wamod: {left}");
+        }
         result.map_err(|e| eyre!("{e:#}"))
     })
 }

@@ -40,6 +40,8 @@ mod cache;
 mod community;
 #[path = "engine/endings.rs"]
 mod endings;
+#[path = "engine/faults.rs"]
+mod faults;
 #[path = "engine/identity.rs"]
 mod identity;
 #[path = "engine/pacing.rs"]

@@ -9,6 +9,8 @@
 
 #[path = "ui/community.rs"]
 mod community;
+#[path = "ui/faults.rs"]
+mod faults;
 #[path = "ui/fixture.rs"]
 mod fixture;
 #[path = "ui/pairing.rs"]

@@ -9,6 +9,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 pub const WIDE: u16 = 110;
 
 pub struct Areas {
+    /// A line across the top for what must not be missed (the audit log unavailable); empty
+    /// when there is none.
+    pub banner: Rect,
     pub sessions: Rect,
     pub groups: Rect,
     pub roster: Rect,
@@ -17,8 +20,13 @@ pub struct Areas {
     pub status: Rect,
 }
 
-pub fn areas(area: Rect) -> Areas {
-    let [main, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+pub fn areas(area: Rect, banner: bool) -> Areas {
+    let [banner, main, status] = Layout::vertical([
+        Constraint::Length(u16::from(banner)),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     let tall = area.height >= 36;
     let events_height = if tall { 10 } else { 6 };
     let [top, events] =
@@ -43,6 +51,7 @@ pub fn areas(area: Rect) -> Areas {
         Layout::vertical([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(right)
     };
     Areas {
+        banner,
         sessions,
         groups,
         roster,

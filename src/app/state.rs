@@ -381,6 +381,8 @@ pub struct AppState {
     pub reports: VecDeque<OpReport>,
     /// Each session's pace: WhatsApp's rate-limit pauses, the write queue, the caps.
     pub pace: HashMap<SessionId, Pace>,
+    /// Why the audit log (`wamod.db`) cannot be used: moderation is off, a banner says why.
+    pub audit_down: Option<String>,
     /// Invite links seen, per group.
     pub invite_links: HashMap<(SessionId, GroupId), String>,
     /// The events pane shows stored history (`h`/`H`) instead of the live feed.

@@ -77,7 +77,7 @@ impl EngineConfig {
 pub struct EngineHandle {
     pub actions: mpsc::UnboundedSender<Action>,
     pub updates: mpsc::UnboundedReceiver<Update>,
-    pub task: JoinHandle<()>,
+    pub task: JoinHandle<Drained>,
 }
 
 impl EngineHandle {
@@ -134,14 +134,20 @@ async fn run(
     config: EngineConfig,
     mut actions: mpsc::UnboundedReceiver<Action>,
     ui: mpsc::UnboundedSender<Update>,
-) {
+) -> Drained {
     if let Err(e) = private_dir(&config.sessions_dir) {
         let _ = ui.send(Update::Error {
             session: None,
             message: format!("cannot create {}: {e}", config.sessions_dir.display()),
         });
     }
-    let store = open_store(config.database.as_deref(), &ui);
+    let (store, audit_down) = match open_store(config.database.as_deref(), &ui) {
+        Ok(store) => (store, None),
+        Err(why) => (None, Some(why)),
+    };
+    if let Some(store) = &store {
+        report_unanswered(store, &ui).await;
+    }
     let mut cache = read_cache(store.as_ref()).await;
     // With a database, updates pass through the cache writer on their way to the UI.
     let (updates, writer) = match &store {
@@ -155,6 +161,7 @@ async fn run(
     let mut engine = Engine {
         config,
         store,
+        audit_down,
         updates,
         sessions: BTreeMap::new(),
     };
@@ -166,7 +173,7 @@ async fn run(
             break;
         }
     }
-    engine.shutdown(writer).await;
+    engine.shutdown(writer).await
 }
 
 /// Each session starts from the cache as it last saw it, and reports what changed since on its
@@ -181,20 +188,35 @@ async fn read_cache(store: Option<&SharedStore>) -> BTreeMap<SessionId, CachedSe
     given.into_iter().map(|c| (c.id, c)).collect()
 }
 
-/// The app database the sessions share; `None` without one, or when it cannot be opened (the
-/// UI hears why).
-fn open_store(database: Option<&Path>, ui: &mpsc::UnboundedSender<Update>) -> Option<SharedStore> {
-    let path = database?;
+/// The app database the sessions share: `Ok(None)` without one; why not, when it is
+/// configured and cannot be opened (corrupt, newer, read-only, locked). The UI hears why, and
+/// every operation is then refused (the audit log would miss it).
+fn open_store(
+    database: Option<&Path>,
+    ui: &mpsc::UnboundedSender<Update>,
+) -> Result<Option<SharedStore>, Arc<str>> {
+    let Some(path) = database else {
+        return Ok(None);
+    };
     match Store::open(path) {
-        Ok(s) => Some(Arc::new(Mutex::new(s))),
+        Ok(s) => Ok(Some(Arc::new(Mutex::new(s)))),
         Err(e) => {
-            tracing::error!("cannot open {}: {e}", path.display());
-            let _ = ui.send(Update::Error {
-                session: None,
-                message: format!("cannot open {}: {e}", path.display()),
-            });
-            None
+            let why = format!("cannot open {}: {e}", path.display());
+            tracing::error!("{why}");
+            let _ = ui.send(Update::AuditUnavailable { why: why.clone() });
+            Err(why.into())
         }
+    }
+}
+
+/// Operations an earlier run sent and never recorded an answer for: the UI lists them.
+async fn report_unanswered(store: &SharedStore, ui: &mpsc::UnboundedSender<Update>) {
+    match with_store(store, |s| s.unanswered()).await {
+        Ok(0) => {}
+        Ok(n) => {
+            let _ = ui.send(Update::Unanswered(usize::try_from(n).unwrap_or(usize::MAX)));
+        }
+        Err(e) => tracing::error!("cannot read the audit log: {e}"),
     }
 }
 
@@ -202,6 +224,8 @@ fn open_store(database: Option<&Path>, ui: &mpsc::UnboundedSender<Update>) -> Op
 struct Engine {
     config: EngineConfig,
     store: Option<SharedStore>,
+    /// Why the configured `wamod.db` could not be opened.
+    audit_down: Option<Arc<str>>,
     /// Toward the UI (through the cache writer, with a database).
     updates: mpsc::UnboundedSender<Update>,
     sessions: BTreeMap<SessionId, Running>,
@@ -233,6 +257,7 @@ impl Engine {
                 updates: self.updates.clone(),
                 commands: rx,
                 store: self.store.clone(),
+                audit_down: self.audit_down.clone(),
                 op_timeout: self.config.op_timeout,
                 pace: self.config.pace,
                 resync_after: self.config.resync_after,
@@ -320,7 +345,10 @@ impl Engine {
     {
         match &self.store {
             Some(store) => tokio::spawn(read(store.clone())),
-            None => tokio::spawn(queries::no_database(self.updates.clone())),
+            None => tokio::spawn(queries::no_database(
+                self.updates.clone(),
+                self.audit_down.clone(),
+            )),
         };
     }
 
@@ -334,22 +362,41 @@ impl Engine {
                 what,
                 updates,
             )),
-            _ => tokio::spawn(queries::no_database(updates)),
+            _ => tokio::spawn(queries::no_database(updates, self.audit_down.clone())),
         };
     }
 
-    /// Stops every session (waiting a little for each), then lets the cache writer finish.
-    async fn shutdown(self, writer: Option<JoinHandle<()>>) {
+    /// Stops every session (together, waiting at most `SESSIONS_STOP`), then lets the cache
+    /// writer write what it holds (at most `WRITER_DRAIN`); whether everything was written.
+    async fn shutdown(self, writer: Option<JoinHandle<()>>) -> Drained {
         for s in self.sessions.values() {
             let _ = s.commands.send(SessionCmd::Shutdown);
         }
-        for (_, s) in self.sessions {
-            let _ = tokio::time::timeout(Duration::from_secs(5), s.task).await;
-        }
+        let stopping = futures_util::future::join_all(self.sessions.into_values().map(|s| s.task));
+        let sessions_stopped = tokio::time::timeout(SESSIONS_STOP, stopping).await.is_ok();
         // The cache writer ends once every sender is gone, after its last batch.
         drop(self.updates);
-        if let Some(writer) = writer {
-            let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+        let cache_written = match writer {
+            Some(writer) => tokio::time::timeout(WRITER_DRAIN, writer).await.is_ok(),
+            None => true,
+        };
+        Drained {
+            sessions_stopped,
+            cache_written,
         }
     }
+}
+
+/// How long quitting waits for the sessions to stop (their operations to be answered).
+const SESSIONS_STOP: Duration = Duration::from_secs(5);
+/// How long quitting waits for the cache writer to write what it holds.
+pub const WRITER_DRAIN: Duration = Duration::from_secs(10);
+
+/// How the engine stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drained {
+    /// Every session ended within its time.
+    pub sessions_stopped: bool,
+    /// The cache writer wrote everything it was given.
+    pub cache_written: bool,
 }

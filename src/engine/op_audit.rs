@@ -4,6 +4,7 @@
 //! (`Progress`), then the answer recorded and reported.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -36,6 +37,8 @@ pub(super) struct OpOrder {
 #[derive(Clone)]
 pub(super) struct Audit {
     pub(super) store: Option<SharedStore>,
+    /// Why `wamod.db` could not be opened, when it is configured: nothing is sent then.
+    pub(super) unavailable: Option<Arc<str>>,
     pub(super) updates: mpsc::UnboundedSender<Update>,
     /// The session hears each report, and the write pace, here.
     pub(super) internal: mpsc::UnboundedSender<Internal>,
@@ -44,8 +47,17 @@ pub(super) struct Audit {
 }
 
 impl Audit {
+    /// Whether an operation may go out: not when its audit log cannot be written.
+    pub(super) fn check(&self) -> Result<(), String> {
+        match &self.unavailable {
+            Some(why) => Err(format!("the audit log is unavailable ({why})")),
+            None => Ok(()),
+        }
+    }
+
     /// Records the operation as sent; its audit row, or none without a database.
     pub(super) async fn record_sent(&self, order: &OpOrder) -> Result<Option<i64>, String> {
+        self.check()?;
         let Some(store) = &self.store else {
             return Ok(None);
         };
@@ -63,6 +75,8 @@ impl Audit {
             .map(Some)
     }
 
+    /// Records WhatsApp's answer, trying again a little later if the write fails (a locked or
+    /// busy database); if it still fails, the user hears it: the row stays "sent".
     pub(super) async fn record_answer(
         &self,
         row: Option<i64>,
@@ -72,12 +86,33 @@ impl Audit {
         let (Some(store), Some(row)) = (&self.store, row) else {
             return;
         };
-        let r = report.clone();
-        if let Err(e) = with_store(store, move |s| s.record_answer(row, &r)).await {
-            tracing::error!(%session, "cannot record an answer in the audit log: {e}");
+        let mut failed = String::new();
+        for pause in ANSWER_RETRIES {
+            tokio::time::sleep(pause).await;
+            let r = report.clone();
+            match with_store(store, move |s| s.record_answer(row, &r)).await {
+                Ok(()) => return,
+                Err(e) => failed = e,
+            }
         }
+        tracing::error!(%session, "cannot record an answer in the audit log: {failed}");
+        let _ = self.updates.send(Update::Error {
+            session: Some(session),
+            message: format!(
+                "\"{}\" was answered, but the answer could not be written to the audit log \
+                 ({failed}); it stays listed as sent (:audit unanswered)",
+                report.title
+            ),
+        });
     }
 }
+
+/// Pauses before each attempt to record an answer.
+const ANSWER_RETRIES: [Duration; 3] = [
+    Duration::ZERO,
+    Duration::from_millis(200),
+    Duration::from_secs(1),
+];
 
 impl OpOrder {
     /// This operation, not sent (`why`).
@@ -138,12 +173,21 @@ impl<'a> Progress<'a> {
         if let (Some(store), Some(row)) = (&self.audit.store, self.row) {
             let from = self.recorded.load(Ordering::Relaxed);
             let new = &so_far[from.min(so_far.len())..];
-            let written = with_store_in_place(store, |s| s.record_targets(row, new));
-            if let Err(e) = written {
-                let session = self.order.session;
-                tracing::error!(%session, "cannot record outcomes: {e}");
+            match with_store_in_place(store, |s| s.record_targets(row, new)) {
+                // Only what is written counts as recorded: the next batch tries the rest again.
+                Ok(()) => self.recorded.store(so_far.len(), Ordering::Relaxed),
+                Err(e) => {
+                    let session = self.order.session;
+                    tracing::error!(%session, "cannot record outcomes: {e}");
+                    let _ = self.audit.updates.send(Update::Error {
+                        session: Some(session),
+                        message: format!(
+                            "cannot write answered participants to the audit log ({e}); \
+                             will try again with the next batch"
+                        ),
+                    });
+                }
             }
-            self.recorded.store(so_far.len(), Ordering::Relaxed);
         }
         let from = self.shown.swap(so_far.len(), Ordering::Relaxed);
         let _ = self.audit.updates.send(Update::OpProgress {

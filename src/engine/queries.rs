@@ -1,6 +1,7 @@
 //! The audit view's rows and `:export` files, read from wamod.db off the async threads.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
@@ -39,10 +40,15 @@ pub async fn history(
     });
 }
 
-pub async fn no_database(updates: mpsc::UnboundedSender<Update>) {
+/// Without a database: none configured, or `down` says why it could not be opened.
+pub async fn no_database(updates: mpsc::UnboundedSender<Update>, down: Option<Arc<str>>) {
+    let message = match down {
+        Some(why) => format!("the audit log is unavailable: {why}"),
+        None => "no database: this run keeps no audit log".into(),
+    };
     let _ = updates.send(Update::Error {
         session: None,
-        message: "no database: this run keeps no audit log".into(),
+        message,
     });
 }
 

@@ -75,6 +75,8 @@ pub struct SessionTask {
     pub updates: mpsc::UnboundedSender<Update>,
     pub commands: mpsc::UnboundedReceiver<SessionCmd>,
     pub store: Option<SharedStore>,
+    /// Why `wamod.db` is configured but unusable: every operation is then not sent.
+    pub audit_down: Option<Arc<str>>,
     /// How long to wait for WhatsApp's answer before calling an operation's outcome unknown.
     pub op_timeout: Duration,
     /// How fast the session writes.
@@ -136,6 +138,7 @@ impl Live {
         let writes = WriteQueue::new(
             Audit {
                 store: task.store.clone(),
+                unavailable: task.audit_down.clone(),
                 updates: task.updates.clone(),
                 internal: internal.clone(),
                 timeout: task.op_timeout,

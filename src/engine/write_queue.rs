@@ -117,6 +117,10 @@ impl QueueTask {
         if self.is_cancelled(epoch) {
             return order.not_sent(CANCELLED);
         }
+        // No audit log, no moderation: refused before it waits for its turn.
+        if let Err(why) = self.audit.check() {
+            return order.not_sent(&why);
+        }
         // Its first request's turn comes before the audit row, so "sent" is when it went.
         let kind = WriteKind::of(&order.op);
         let people = order.op.targets().len();

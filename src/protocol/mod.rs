@@ -184,6 +184,13 @@ pub enum Update {
     },
     /// The audit log, newest first.
     Audit(Vec<AuditRow>),
+    /// `wamod.db` is configured but cannot be used (why): nothing can be audited, so no
+    /// moderation is sent for as long as wamod runs.
+    AuditUnavailable {
+        why: String,
+    },
+    /// Operations an earlier run recorded as sent and never recorded an answer for.
+    Unanswered(usize),
     /// A page of stored events (newest first) answering `LoadHistory`.
     History {
         group: Option<GroupId>,

@@ -39,7 +39,8 @@ fn insert_targets(
 impl Store {
     /// Records that an operation is being sent; returns its row id for `record_answer`.
     pub fn record_sent(&mut self, op: &OpRecord) -> Result<i64, StoreError> {
-        self.conn.execute(
+        let conn = self.audit_conn();
+        conn.execute(
             "INSERT INTO ops (session, group_id, group_subject, action, title, actor, sent_at, state)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'sent')",
             params![
@@ -52,7 +53,7 @@ impl Store {
                 op.at
             ],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(conn.last_insert_rowid())
     }
 
     /// Records the participants of one answered batch of a bulk operation still under way.
@@ -61,7 +62,7 @@ impl Store {
         op: i64,
         targets: &[crate::ops::TargetOutcome],
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.audit_conn().transaction()?;
         insert_targets(&tx, op, targets)?;
         tx.commit()?;
         Ok(())
@@ -71,7 +72,7 @@ impl Store {
     /// transaction with marking the operation answered (batches recorded on the way are
     /// replaced by the final list).
     pub fn record_answer(&mut self, op: i64, report: &OpReport) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.audit_conn().transaction()?;
         tx.execute("DELETE FROM audit WHERE op = ?1", [op])?;
         let detail = match &report.outcome {
             crate::ops::Outcome::Done => None,
@@ -205,5 +206,29 @@ mod tests {
         );
         assert_eq!(rows[0].actor.as_deref(), Some("+15550001111"));
         assert_eq!(rows[1].answered_at, Some(200));
+    }
+
+    /// The audit rows go to disk at each commit (`synchronous=FULL`, on a connection of their
+    /// own), the cache on the faster setting; both are one database.
+    #[test]
+    fn audit_rows_are_written_with_full_sync_and_read_back_by_the_cache_connection() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(&tmp.path().join("wamod.db")).expect("store");
+        assert_eq!(store.sync_levels().expect("levels"), (1, 2));
+        let op = store
+            .record_sent(&OpRecord {
+                session: 1,
+                group: None,
+                group_subject: String::new(),
+                action: "join".into(),
+                title: "Join".into(),
+                actor: None,
+                at: 100,
+            })
+            .expect("sent");
+        assert_eq!(store.unanswered().expect("n"), 1);
+        store.record_answer(op, &report(vec![])).expect("answer");
+        assert_eq!(store.unanswered().expect("n"), 0);
+        assert_eq!(store.audit(10).expect("audit")[0].outcome, "done");
     }
 }

@@ -27,8 +27,17 @@ pub enum StoreError {
     TooNew { found: i64, known: i64 },
 }
 
+/// How long a write waits for another connection's lock before it fails.
+const BUSY: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub struct Store {
+    /// The cache, exports and reads: `synchronous=NORMAL` (an OS crash may lose the last
+    /// commits, which the next sync reads again).
     conn: Connection,
+    /// The audit log's writes: `synchronous=FULL`, so a row saying an operation was sent is on
+    /// disk before the request leaves. `None` in memory, where there is one database per
+    /// connection.
+    audit: Option<Connection>,
 }
 
 impl Store {
@@ -39,10 +48,29 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mut store = Self { conn };
-        schema::migrate(&mut store.conn)?;
-        Ok(store)
+        conn.busy_timeout(BUSY)?;
+        let mut conn = conn;
+        schema::migrate(&mut conn)?;
+        let audit = Connection::open(path)?;
+        audit.pragma_update(None, "synchronous", "FULL")?;
+        audit.pragma_update(None, "foreign_keys", "ON")?;
+        audit.busy_timeout(BUSY)?;
+        Ok(Self {
+            conn,
+            audit: Some(audit),
+        })
+    }
+
+    /// The connection audit rows are written on.
+    fn audit_conn(&mut self) -> &mut Connection {
+        self.audit.as_mut().unwrap_or(&mut self.conn)
+    }
+
+    /// `PRAGMA synchronous` of the cache's connection and of the audit log's (1 NORMAL, 2 FULL).
+    pub fn sync_levels(&mut self) -> Result<(i64, i64), StoreError> {
+        let level = |c: &Connection| c.pragma_query_value(None, "synchronous", |r| r.get(0));
+        let cache = level(&self.conn)?;
+        Ok((cache, level(self.audit_conn())?))
     }
 
     /// Opens an existing database (exports read it without creating one).
@@ -60,7 +88,7 @@ impl Store {
     pub fn in_memory() -> Result<Self, StoreError> {
         let mut conn = Connection::open_in_memory()?;
         schema::migrate(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self { conn, audit: None })
     }
 
     pub fn schema_version(&self) -> Result<i64, StoreError> {

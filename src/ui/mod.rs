@@ -18,7 +18,15 @@ pub use theme::Theme;
 use crate::app::state::{AppState, Pane, Popup};
 
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
-    let areas = crate::app::layout::areas(frame.area());
+    let areas = crate::app::layout::areas(frame.area(), state.audit_down.is_some());
+    if let Some(why) = &state.audit_down {
+        let text = format!(" ⚠ Audit log unavailable, nothing will be sent: {why}");
+        let line = Line::styled(
+            fit(&text, areas.banner.width as usize),
+            theme.fg(theme.alert_error).add_modifier(Modifier::BOLD),
+        );
+        frame.render_widget(Paragraph::new(line), areas.banner);
+    }
     panes::sessions::draw(frame, areas.sessions, state, theme);
     panes::groups::draw(frame, areas.groups, state, theme);
     panes::roster::draw(frame, areas.roster, state, theme);

@@ -274,6 +274,26 @@ fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
         let mut state = wamod::app::state::AppState::new(Default::default(), 0);
         update(&mut state, Msg::EngineBatch(first_frame(&db, &sessions)));
         let mut h = TestEngine::new(spawn(test_config(&sim, tmp.path())));
+        // The approval the kill cut short is listed for the moderator to check.
+        let unanswered = wait(
+            &mut h,
+            &mut state,
+            "unanswered operations",
+            |u, _| match u {
+                Update::Unanswered(n) => Some(*n),
+                _ => None,
+            },
+        )
+        .await;
+        assert_eq!(unanswered, 1);
+        assert!(
+            state
+                .status
+                .as_ref()
+                .is_some_and(|l| l.text.contains(":audit unanswered")),
+            "{:?}",
+            state.status
+        );
         let pending = sim.world(|w| w.groups[CLUB].pending.len());
         wait(&mut h, &mut state, "requests reconciled", |_, st| {
             (st.requests.get(&(s, gid(CLUB))).map(|r| r.len()) == Some(pending)).then_some(())

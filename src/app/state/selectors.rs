@@ -60,6 +60,10 @@ pub fn settings_change_count(d: &SettingsDialog) -> usize {
 /// The audit view's rows that match `filter` (subject, action, outcome, people, `#session`).
 pub fn audit_rows<'a>(rows: &'a [AuditRow], filter: &str) -> Vec<&'a AuditRow> {
     let f = filter.to_lowercase();
+    // `:audit unanswered`: operations recorded as sent that never had an answer recorded.
+    if f.trim() == "unanswered" {
+        return rows.iter().filter(|r| r.answered_at.is_none()).collect();
+    }
     rows.iter()
         .filter(|r| {
             f.is_empty()

@@ -100,10 +100,32 @@ fn on_engine(state: &mut AppState, u: Update) -> Vec<Effect> {
         Update::Audit(rows) => audit::on_rows(state, rows),
         // Never forwarded to the UI; nothing to show if it were.
         Update::CacheRoster { .. } => Vec::new(),
+        Update::AuditUnavailable { why } => {
+            state.audit_down = Some(why);
+            Vec::new()
+        }
+        Update::Unanswered(n) => on_unanswered(state, n),
         Update::Notice { text } => say(state, text, Level::Info),
         Update::Error { message, .. } => say(state, message, Level::Error),
     }
 }
+
+/// Operations an earlier run left sent with no answer: WhatsApp may or may not have carried
+/// them out, so the moderator is asked to check (the line stays a minute).
+fn on_unanswered(state: &mut AppState, n: usize) -> Vec<Effect> {
+    let ops = if n == 1 { "operation" } else { "operations" };
+    state.status = Some(crate::app::state::StatusLine {
+        text: format!(
+            "{n} {ops} of an earlier run went out with no answer recorded: check them \
+             (:audit unanswered)"
+        ),
+        level: Level::Error,
+        until: state.now + UNANSWERED_SECS,
+    });
+    Vec::new()
+}
+
+const UNANSWERED_SECS: i64 = 60;
 
 /// Whether the roster and requests panes show this group.
 fn shown(state: &AppState, session: SessionId, group: &GroupId) -> bool {

@@ -621,6 +621,15 @@ fn palette_opens_the_audit_view_and_exports() {
         panic!("{:?}", s.popup)
     };
     assert_eq!(crate::app::state::audit_rows(rows, filter).len(), 1);
+    // `unanswered` lists the operations sent with no answer recorded.
+    let unanswered = crate::protocol::AuditRow {
+        answered_at: None,
+        outcome: "sent".into(),
+        ..row("Beta", "sent")
+    };
+    let rows = [row("Alpha", "done"), unanswered.clone()];
+    let only = crate::app::state::audit_rows(&rows, "unanswered");
+    assert_eq!(only, [&unanswered]);
     update(&mut s, code(KeyCode::Esc));
 
     // Export: the roster defaults to the selected group.

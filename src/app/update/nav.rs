@@ -11,7 +11,7 @@ use crate::domain::{GroupId, SessionId};
 /// layout function, so clicks land where the rows are drawn.
 pub(super) fn click(state: &mut AppState, x: u16, y: u16) -> Vec<Effect> {
     let screen = ratatui::layout::Rect::new(0, 0, state.size.0, state.size.1);
-    let areas = layout::areas(screen);
+    let areas = layout::areas(screen, state.audit_down.is_some());
     let hit = [
         (Pane::Sessions, areas.sessions),
         (Pane::Groups, areas.groups),

@@ -422,6 +422,7 @@ mod tests {
             updates,
             commands,
             store: None,
+            audit_down: None,
             op_timeout: Duration::from_secs(1),
             pace: crate::domain::PaceLimits::default(),
             resync_after: Duration::ZERO,
