@@ -156,6 +156,8 @@ fn install_hooks() -> Result<()> {
 }
 
 fn run(cli: Cli, paths: Paths) -> Result<()> {
+    // A mistyped filter is said before anything starts, not silently replaced.
+    logging::parse_filter(cli.log_level.as_deref()).map_err(|e| eyre!(e))?;
     private_dir(&paths.state_dir).wrap_err("creating the state directory")?;
     let _log_guard = logging::init(&paths.log_file(), cli.log_level.as_deref())
         .wrap_err("opening the log file")?;
