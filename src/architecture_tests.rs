@@ -12,6 +12,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("keyed_list", &[]),
     ("paths", &[]),
     ("heap", &[]),
+    ("crash", &[]),
     ("data_lock", &["paths"]),
     ("domain", &["keyed_list"]),
     ("ops", &["domain"]),
@@ -29,6 +30,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "keyed_list",
             "group_tree",
             "heap",
+            "crash",
         ],
     ),
     (

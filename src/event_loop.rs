@@ -42,7 +42,12 @@ pub async fn run(
     }
     let mut dirty = true;
     let mut last_draw: Option<tokio::time::Instant> = None;
+    let mut quit_signals = QuitSignals::new()?;
     loop {
+        // After a panic the terminal is already restored: drawing would scribble on it.
+        if let Some(m) = crate::crash::message() {
+            anyhow::bail!("stopped after a crash (a panic: {m}); details are in the log");
+        }
         if dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             terminal.draw(|f| draw(f, state, theme))?;
             dirty = false;
@@ -95,6 +100,11 @@ pub async fn run(
                 effects = update(state, Msg::EngineBatch(vec![u]));
                 dirty = true;
             }
+            m = crate::crash::happened() => {
+                anyhow::bail!("stopped after a crash (a panic: {m}); details are in the log");
+            }
+            // SIGTERM, SIGHUP, SIGINT: quit as `q` does.
+            () = quit_signals.next() => return Ok(()),
             _ = tick.tick() => {
                 let now = chrono::Utc::now().timestamp();
                 if now != state.now {
@@ -112,6 +122,45 @@ pub async fn run(
                 Effect::Quit => return Ok(()),
             }
         }
+    }
+}
+
+/// The signals that ask wamod to quit: SIGTERM (kill, a shutdown), SIGHUP (the terminal
+/// closed), SIGINT (Ctrl-c is a key in raw mode, but `kill -INT` still arrives).
+struct QuitSignals {
+    #[cfg(unix)]
+    signals: [tokio::signal::unix::Signal; 3],
+}
+
+impl QuitSignals {
+    fn new() -> Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                signals: [
+                    signal(SignalKind::terminate())?,
+                    signal(SignalKind::hangup())?,
+                    signal(SignalKind::interrupt())?,
+                ],
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            let [term, hup, int] = &mut self.signals;
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod crash;
 pub mod data_lock;
 #[cfg(feature = "sim-demo")]
 pub mod demo;

@@ -150,6 +150,7 @@ fn install_hooks() -> Result<()> {
     std::panic::set_hook(Box::new(move |info| {
         tui::restore();
         tracing::error!("panic: {info}");
+        wamod::crash::record(wamod::crash::describe(info));
         panic_hook(info);
     }));
     Ok(())

@@ -77,10 +77,15 @@ fn admin_post(home: &Path, path: &str) -> String {
 }
 
 fn write_script(dir: &Path, bin: &str) -> String {
+    write_script_with(dir, bin, "")
+}
+
+/// The demo's script with extra `exports` (e.g. `WAMOD_FAULT=store-write`).
+fn write_script_with(dir: &Path, bin: &str, exports: &str) -> String {
     let script = dir.join("run.sh");
     let body = format!(
         "#!/bin/sh\n\
-         export HOME='{home}' WAMOD_DATA_DIR='{home}/data' WAMOD_STATE_DIR='{home}/state' WAMOD_CONFIG_DIR='{home}/config'\n\
+         export HOME='{home}' WAMOD_DATA_DIR='{home}/data' WAMOD_STATE_DIR='{home}/state' WAMOD_CONFIG_DIR='{home}/config' {exports}\n\
          '{bin}' --demo\n\
          echo \"EXIT=$?\"\n\
          stty -a > '{home}/stty.txt'\n\
@@ -304,5 +309,102 @@ fn startup_refusals_are_one_clear_line() {
     assert!(
         !said.contains("Location") && !said.contains("BACKTRACE"),
         "{said}"
+    );
+}
+
+/// Runs the demo in its own tmux server (120x40), with `exports` in its environment.
+fn start_demo(tmp: &Path, name: &str, exports: &str) -> Tmux {
+    let tmux = Tmux {
+        socket: format!("wamod-test-{name}-{}", std::process::id()),
+        session: name.into(),
+    };
+    let script = write_script_with(tmp, env!("CARGO_BIN_EXE_wamod"), exports);
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        name,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+        &script,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tmux
+}
+
+/// After wamod ended: the shell found a cooked terminal on the normal screen.
+fn assert_restored(tmux: &Tmux, tmp: &Path, screen: &str) {
+    let stty = std::fs::read_to_string(tmp.join("stty.txt")).expect("stty output");
+    assert!(
+        stty.contains(" icanon") && stty.contains(" echo"),
+        "terminal left raw: {stty}"
+    );
+    let alternate = tmux.cmd(&[
+        "display-message",
+        "-p",
+        "-t",
+        &tmux.session,
+        "#{alternate_on}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&alternate.stdout).trim(),
+        "0",
+        "still on the alternate screen"
+    );
+    assert!(
+        !screen.contains("Sessions"),
+        "the UI drew on the restored screen:\n{screen}"
+    );
+}
+
+/// SIGTERM quits as `q` does; a panic in a background task (the cache writer, holding the
+/// database lock) ends wamod too, the terminal restored and the panic on stderr and in the log.
+#[test]
+fn a_signal_or_a_panic_ends_wamod_with_the_terminal_restored() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tmux = start_demo(tmp.path(), "term", "");
+    tmux.wait_for("the QR popup", Duration::from_secs(30), |s| {
+        s.contains("Link a device") || s.contains("Linked devices")
+    });
+    let pid = std::fs::read_to_string(tmp.path().join("data/wamod.lock")).expect("lock");
+    let killed = Command::new("kill")
+        .args(["-TERM", pid.trim()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let screen = tmux.wait_for("wamod to quit", Duration::from_secs(30), |s| {
+        s.contains("RESTORED")
+    });
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert_restored(&tmux, tmp.path(), &screen);
+    drop(tmux);
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tmux = start_demo(
+        tmp.path(),
+        "panic",
+        "WAMOD_FAULT=store-write RUST_BACKTRACE=0",
+    );
+    let screen = tmux.wait_for("wamod to stop", Duration::from_secs(60), |s| {
+        s.contains("RESTORED")
+    });
+    assert!(screen.contains("EXIT=1"), "{screen}");
+    assert!(
+        screen.contains("wamod: stopped after a crash")
+            && screen.contains("injected fault (store-write)"),
+        "{screen}"
+    );
+    assert_restored(&tmux, tmp.path(), &screen);
+    let log = std::fs::read_to_string(tmp.path().join("state/wamod.log")).expect("log");
+    assert!(
+        log.contains("panic") && log.contains("store-write"),
+        "{log}"
     );
 }

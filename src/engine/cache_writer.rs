@@ -42,11 +42,12 @@ fn cached(u: &Update) -> bool {
     )
 }
 
+/// Forwards until the sessions are gone; whether everything to cache was written.
 pub async fn forward(
     mut from_sessions: mpsc::UnboundedReceiver<Update>,
     ui: mpsc::UnboundedSender<Update>,
     store: SharedStore,
-) {
+) -> bool {
     // The UI never waits for the disk: a writer task takes what to cache, and while it writes,
     // what arrives meanwhile gathers into its next transaction.
     let (to_writer, writer_rx) = mpsc::unbounded_channel::<Vec<Update>>();
@@ -71,7 +72,8 @@ pub async fn forward(
         }
     }
     drop(to_writer);
-    let _ = writer.await;
+    // Whether the writer wrote everything (it did not if it panicked).
+    writer.await.is_ok()
 }
 
 async fn write(mut batches: mpsc::UnboundedReceiver<Vec<Update>>, store: SharedStore) {
@@ -108,7 +110,14 @@ async fn write(mut batches: mpsc::UnboundedReceiver<Vec<Update>>, store: SharedS
         untrimmed += updates.len();
         last_start = Some(tokio::time::Instant::now());
         let now = chrono::Utc::now().timestamp();
-        if let Err(e) = with_store(&store, move |s| s.apply_updates(&updates, now)).await {
+        let written = with_store(&store, move |s| {
+            // The end-to-end test of a crash: the sync's write panics, holding the lock.
+            if updates.iter().any(|u| matches!(u, Update::Groups { .. })) {
+                crate::crash::injected("store-write");
+            }
+            s.apply_updates(&updates, now)
+        });
+        if let Err(e) = written.await {
             tracing::error!("cannot update the cache: {e}");
         }
     }

@@ -368,7 +368,7 @@ impl Engine {
 
     /// Stops every session (together, waiting at most `SESSIONS_STOP`), then lets the cache
     /// writer write what it holds (at most `WRITER_DRAIN`); whether everything was written.
-    async fn shutdown(self, writer: Option<JoinHandle<()>>) -> Drained {
+    async fn shutdown(self, writer: Option<JoinHandle<bool>>) -> Drained {
         for s in self.sessions.values() {
             let _ = s.commands.send(SessionCmd::Shutdown);
         }
@@ -377,7 +377,10 @@ impl Engine {
         // The cache writer ends once every sender is gone, after its last batch.
         drop(self.updates);
         let cache_written = match writer {
-            Some(writer) => tokio::time::timeout(WRITER_DRAIN, writer).await.is_ok(),
+            Some(writer) => matches!(
+                tokio::time::timeout(WRITER_DRAIN, writer).await,
+                Ok(Ok(true))
+            ),
             None => true,
         };
         Drained {
