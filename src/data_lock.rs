@@ -19,6 +19,8 @@ pub struct DataLock {
 pub enum LockError {
     #[error("another wamod is using {} (pid {pid}); quit it first, or use another --data-dir", dir.display())]
     Busy { dir: PathBuf, pid: String },
+    #[error("{0}")]
+    Unsafe(String),
     #[error("cannot lock {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -34,6 +36,7 @@ impl DataLock {
             path: path.clone(),
             source,
         };
+        crate::paths::check_own_dir(data_dir).map_err(LockError::Unsafe)?;
         private_dir(data_dir).map_err(io)?;
         let mut opts = std::fs::OpenOptions::new();
         opts.read(true).write(true).create(true).truncate(false);

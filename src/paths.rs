@@ -55,9 +55,13 @@ impl Paths {
     }
 }
 
-/// Creates `dir` and any missing parents as 0700 (they hold keys or personal data), and makes
-/// `dir` itself 0700 if it already existed.
+/// Creates `dir` and any missing parents as 0700 (they hold keys or personal data). A
+/// directory that already exists keeps its mode: wamod never chmods what it did not create
+/// (`--data-dir /tmp` must not make `/tmp` private to one user).
 pub fn private_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -67,6 +71,40 @@ pub fn private_dir(dir: &Path) -> io::Result<()> {
     }
     builder.create(dir)?;
     set_mode(dir, 0o700)
+}
+
+/// Refuses a directory for keys and the audit log that other users could write to or that
+/// belongs to someone else (a missing one is fine: wamod creates it 0700).
+pub fn check_own_dir(dir: &Path) -> Result<(), String> {
+    let Ok(meta) = fs::metadata(dir) else {
+        return Ok(());
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o002 != 0 {
+            return Err(format!(
+                "{} is writable by every user (mode {mode:o}), so it cannot hold wamod's keys \
+                 and audit log; use a directory of your own (--data-dir or WAMOD_DATA_DIR)",
+                dir.display()
+            ));
+        }
+        // This process's user owns /proc/self (Linux); elsewhere the check is skipped.
+        if let Ok(me) = fs::metadata("/proc/self").map(|m| m.uid())
+            && meta.uid() != me
+        {
+            return Err(format!(
+                "{} belongs to another user (uid {}), so it cannot hold wamod's keys and audit \
+                 log; use a directory of your own (--data-dir or WAMOD_DATA_DIR)",
+                dir.display(),
+                meta.uid()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    Ok(())
 }
 
 /// Creates `file` if missing and makes it 0600 before anything secret is written into it.
@@ -141,5 +179,39 @@ mod tests {
         assert_eq!(mode(&file), 0o600);
         assert_eq!(mode(&tmp.path().join("a/b")), 0o700);
         assert_eq!(mode(&tmp.path().join("a")), 0o700, "created parents too");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_directory_keeps_its_mode_and_a_shared_one_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mode = |p: &Path| fs::metadata(p).expect("meta").permissions().mode() & 0o7777;
+        let shared = tmp.path().join("shared");
+        fs::create_dir(&shared).expect("mkdir");
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).expect("chmod");
+        private_dir(&shared).expect("exists");
+        assert_eq!(mode(&shared), 0o1777, "not chmodded");
+        let err = check_own_dir(&shared).expect_err("world-writable");
+        assert!(err.contains("writable by every user (mode 1777)"), "{err}");
+        let mine = tmp.path().join("mine");
+        fs::create_dir(&mine).expect("mkdir");
+        fs::set_permissions(&mine, fs::Permissions::from_mode(0o755)).expect("chmod");
+        assert_eq!(check_own_dir(&mine), Ok(()));
+        assert_eq!(check_own_dir(&tmp.path().join("missing")), Ok(()));
+        if let Ok(me) = fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+        {
+            // Someone else's directory: as root, make one; as anyone else, / is root's.
+            let theirs = if me == 0 {
+                let d = tmp.path().join("theirs");
+                fs::create_dir(&d).expect("mkdir");
+                std::os::unix::fs::chown(&d, Some(65534), None).expect("chown");
+                d
+            } else {
+                PathBuf::from("/")
+            };
+            let err = check_own_dir(&theirs).expect_err("not mine");
+            assert!(err.contains("belongs to another user"), "{err}");
+        }
     }
 }

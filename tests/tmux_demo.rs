@@ -408,3 +408,40 @@ fn a_signal_or_a_panic_ends_wamod_with_the_terminal_restored() {
         "{log}"
     );
 }
+
+/// Files: an export over an existing file leaves it 0600; a shared data directory is refused
+/// and left as it was.
+#[cfg(unix)]
+#[test]
+fn exports_are_private_and_a_shared_data_directory_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o7777;
+    let wamod = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wamod"))
+            .args(args)
+            .env("HOME", tmp.path())
+            .env("WAMOD_DATA_DIR", tmp.path().join("data"))
+            .env("WAMOD_STATE_DIR", tmp.path().join("state"))
+            .env("WAMOD_CONFIG_DIR", tmp.path().join("config"))
+            .output()
+            .expect("wamod")
+    };
+    drop(Store::open(&tmp.path().join("data/wamod.db")).expect("db"));
+    let out = tmp.path().join("audit.csv");
+    std::fs::write(&out, "old").expect("existing file");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let done = wamod(&["export", "audit", "--output", out.to_str().expect("utf-8")]);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert_eq!(mode(&out), 0o600);
+
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir(&shared).expect("mkdir");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+    let refused = wamod(&["--demo", "--data-dir", shared.to_str().expect("utf-8")]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(said.contains("writable by every user"), "{said}");
+    assert_eq!(mode(&shared), 0o1777, "left as it was");
+    assert!(!shared.join("wamod.lock").exists());
+}

@@ -3,10 +3,14 @@
 
 use super::normalize_phone;
 
+/// Most people one pasted list may name (a group's own limit).
+pub const MAX_PARTICIPANTS: usize = 1024;
+
 /// Participants typed or pasted: numbers in international format or ids, separated by commas,
 /// semicolons or new lines. Every bad entry is reported, with its position.
 pub fn parse_participants(text: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut errors = Vec::new();
     let entries = text
         .split(['\n', ',', ';'])
@@ -14,9 +18,15 @@ pub fn parse_participants(text: &str) -> Result<Vec<String>, String> {
         .filter(|e| !e.is_empty());
     for (i, entry) in entries.enumerate() {
         match parse_participant(entry) {
-            Ok(jid) if !out.contains(&jid) => out.push(jid),
+            Ok(jid) if seen.insert(jid.clone()) => out.push(jid),
             Ok(_) => {}
             Err(e) => errors.push(format!("#{} \"{entry}\": {e}", i + 1)),
+        }
+        if out.len() > MAX_PARTICIPANTS {
+            return Err(format!(
+                "More than {MAX_PARTICIPANTS} people at once: a group holds at most 1,024; \
+                 split the list"
+            ));
         }
     }
     if !errors.is_empty() {
@@ -163,5 +173,19 @@ mod tests {
         assert!(parse_invite(&format!("https://chat.whatsapp.com/a/{code}")).is_err());
         assert!(parse_invite("short").is_err());
         assert!(parse_invite("").is_err());
+    }
+
+    #[test]
+    fn a_huge_paste_is_refused_quickly_and_duplicates_count_once() {
+        let same = vec!["+1 555 000 1111"; 50_000].join("\n");
+        assert_eq!(parse_participants(&same).expect("one person").len(), 1);
+        let many: Vec<String> = (0..5_000).map(|i| format!("+1555{i:07}")).collect();
+        let err = parse_participants(&many.join(",")).expect_err("too many");
+        assert!(err.contains("More than 1024"), "{err}");
+        let max: Vec<String> = (0..1024).map(|i| format!("+1555{i:07}")).collect();
+        assert_eq!(
+            parse_participants(&max.join(";")).expect("fits").len(),
+            1024
+        );
     }
 }
