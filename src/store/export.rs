@@ -56,16 +56,37 @@ fn query(table: Table) -> &'static str {
         }
 }
 
+/// A CSV cell. Text comes from strangers (subjects, names), so it is made safe to open in a
+/// spreadsheet: control characters go (tabs and line breaks become spaces, other C0/C1 and DEL
+/// are dropped), and a cell a spreadsheet would read as a formula (starting with `=`, `+`, `-`
+/// or `@`, phone numbers included) gets a leading `'`, which spreadsheets hide. Numbers are
+/// written as they are; JSON is never changed.
 fn csv_field(v: &Value) -> String {
     let s = match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => spreadsheet_safe(s),
         other => other.to_string(),
     };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s
+    }
+}
+
+fn spreadsheet_safe(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    if clean.starts_with(['=', '+', '-', '@']) {
+        format!("'{clean}")
+    } else {
+        clean
     }
 }
 
@@ -248,14 +269,14 @@ mod tests {
         assert_eq!(
             csv(&s, Table::Roster),
             "session,group_id,group_subject,jid,phone,lid,role,name\n\
-             1,1@g.us,\"Team, \"\"A\"\"\",9@lid,+1555,9@lid,admin,\"Ana, \"\"the\"\" admin\"\n"
+             1,1@g.us,\"Team, \"\"A\"\"\",9@lid,'+1555,9@lid,admin,\"Ana, \"\"the\"\" admin\"\n"
         );
-        assert!(csv(&s, Table::Requests).contains(",+1666,5,InviteLink,,\n"));
+        assert!(csv(&s, Table::Requests).contains(",'+1666,5,InviteLink,,\n"));
         assert!(
             csv(&s, Table::Events)
-                .contains(",Left,+1777,\"{\"\"Left\"\":{\"\"who\"\":[\"\"+1777\"\"]}}\",1\n")
+                .contains(",Left,'+1777,\"{\"\"Left\"\":{\"\"who\"\":[\"\"+1777\"\"]}}\",1\n")
         );
-        assert!(csv(&s, Table::Audit).contains(",remove,+1000,10,11,9@lid,+1555,done,\n"));
+        assert!(csv(&s, Table::Audit).contains(",remove,'+1000,10,11,9@lid,'+1555,done,\n"));
     }
 
     #[test]
@@ -289,5 +310,18 @@ mod tests {
                 .expect("export"),
             1
         );
+    }
+
+    #[test]
+    fn csv_cells_cannot_be_formulas_or_hide_control_characters() {
+        let cell = |s: &str| csv_field(&Value::from(s));
+        assert_eq!(cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(cell("+15550001111"), "'+15550001111");
+        assert_eq!(cell("-2+3"), "'-2+3");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("line 1\nline 2\tx"), "line 1 line 2 x");
+        assert_eq!(cell("bell\u{7}\u{1b}[31m\u{85}red"), "bell[31mred");
+        assert_eq!(cell("Team"), "Team");
+        assert_eq!(csv_field(&Value::from(-5)), "-5", "numbers stay numbers");
     }
 }
