@@ -432,7 +432,11 @@ fn exports_are_private_and_a_shared_data_directory_is_refused() {
     std::fs::write(&out, "old").expect("existing file");
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     let done = wamod(&["export", "audit", "--output", out.to_str().expect("utf-8")]);
-    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
     assert_eq!(mode(&out), 0o600);
 
     let shared = tmp.path().join("shared");

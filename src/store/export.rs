@@ -315,7 +315,10 @@ mod tests {
     #[test]
     fn csv_cells_cannot_be_formulas_or_hide_control_characters() {
         let cell = |s: &str| csv_field(&Value::from(s));
-        assert_eq!(cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(
+            cell("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
         assert_eq!(cell("+15550001111"), "'+15550001111");
         assert_eq!(cell("-2+3"), "'-2+3");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");

@@ -4,6 +4,7 @@ pub mod conn_words;
 pub mod list;
 pub mod panes;
 pub mod popups;
+pub mod scrub;
 pub mod status_bar;
 pub mod theme;
 
@@ -77,6 +78,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
         }) => popups::audit::draw(frame, theme, filter, rows.as_deref(), *scroll),
         None => {}
     }
+    scrub::scrub(frame.buffer_mut());
 }
 
 /// A pane's frame: `[n] Title`, highlighted when focused, with the filter and extras.
@@ -148,16 +150,44 @@ pub fn cell(text: &str, width: usize) -> String {
     format!("{} ", fit(text, width.saturating_sub(1)))
 }
 
-/// Pads or cuts `text` to exactly `width` characters.
+/// What a text made only of invisible characters is shown as.
+pub const INVISIBLE: &str = "(invisible text)";
+
+/// Pads or cuts `text` to exactly `width` columns of the terminal: CJK characters and most
+/// emoji take two, combining and hidden ones none (see `scrub`), so columns after a stranger's
+/// subject still line up.
 pub fn fit(text: &str, width: usize) -> String {
-    let n = text.chars().count();
-    if n <= width {
-        format!("{text}{}", " ".repeat(width - n))
-    } else if width > 1 {
-        let mut s: String = text.chars().take(width - 1).collect();
-        s.push('…');
-        s
-    } else {
-        text.chars().take(width).collect()
+    use unicode_width::UnicodeWidthChar;
+    let w = |c: char| {
+        if scrub::is_hidden(c) {
+            0
+        } else {
+            c.width().unwrap_or(0)
+        }
+    };
+    let total: usize = text.chars().map(w).sum();
+    // All of it invisible (a stranger's zero-width "name"): say so rather than show a blank.
+    if total == 0 && !text.is_empty() {
+        return fit(INVISIBLE, width);
     }
+    if total <= width {
+        return format!("{text}{}", " ".repeat(width - total));
+    }
+    // Cut, leaving a column for the ellipsis when there is room for one.
+    let room = if width > 1 { width - 1 } else { width };
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        if used + w(c) > room {
+            break;
+        }
+        used += w(c);
+        out.push(c);
+    }
+    if width > 1 {
+        out.push('…');
+        used += 1;
+    }
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
+    out
 }
