@@ -62,7 +62,7 @@ pub enum CliCommand {
         #[arg(long, hide = true, value_name = "DIR")]
         first_frame: Option<PathBuf>,
         /// Internal: run the measured workloads with the session linked in DIR.
-        #[arg(long, hide = true, value_name = "DIR", requires_all = ["ws", "http"])]
+        #[arg(long, hide = true, value_name = "DIR", requires_all = ["ws", "http", "token"])]
         measure: Option<PathBuf>,
         /// Internal: the simulator's WebSocket URL (with --measure).
         #[arg(long, hide = true)]
@@ -70,6 +70,9 @@ pub enum CliCommand {
         /// Internal: the simulator's admin base URL (with --measure).
         #[arg(long, hide = true)]
         http: Option<String>,
+        /// Internal: the simulator's admin token (with --measure).
+        #[arg(long, hide = true)]
+        token: Option<String>,
     },
 }
 

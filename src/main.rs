@@ -113,14 +113,17 @@ fn run_command(command: &wamod::cli::CliCommand, paths: &Paths) -> Result<(), St
             measure,
             ws,
             http,
+            token,
         } => {
             use wamod::perf::harness;
             let done = if *serve {
                 harness::serve()
             } else if let Some(dir) = first_frame {
                 harness::first_frame(dir)
-            } else if let (Some(dir), Some(ws), Some(http)) = (measure, ws, http) {
-                harness::measure_child(ws, http, dir)
+            } else if let (Some(dir), Some(ws), Some(http), Some(token)) =
+                (measure, ws, http, token)
+            {
+                harness::measure_child(ws, http, token, dir)
             } else {
                 std::env::current_exe()
                     .map_err(anyhow::Error::from)
@@ -261,11 +264,17 @@ impl Target {
         let (demo, notices) = wamod::demo::Demo::start()
             .await
             .map_err(|e| eyre!("{e:#}"))?;
-        // Where the simulator's admin routes answer (a random port), for scripts and curl.
-        let admin_url = dir.join("admin-url");
-        wamod::paths::private_file(&admin_url)
-            .and_then(|()| std::fs::write(&admin_url, demo.listener.http_base()))
-            .wrap_err("writing the demo's admin-url")?;
+        // Where the simulator's admin routes answer (a random port) and this run's token, for
+        // the user's scripts and curl; a web page can reach the port but not these files.
+        for (name, text) in [
+            ("admin-url", demo.listener.http_base()),
+            ("admin-token", demo.listener.admin_token().to_string()),
+        ] {
+            let file = dir.join(name);
+            wamod::paths::private_file(&file)
+                .and_then(|()| std::fs::write(&file, text))
+                .wrap_err_with(|| format!("writing the demo's {name}"))?;
+        }
         Ok(Target {
             endpoint: Endpoint::WebSocket(demo.listener.ws_url()),
             version: VersionSource::simulator(),

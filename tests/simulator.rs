@@ -103,7 +103,7 @@ async fn websocket_listener_pairs_through_the_admin_scan_route() {
     );
     let (status, body) = support::http(
         "POST",
-        &listener.http_base(),
+        &listener,
         &format!("/admin/mock-phone/scan-qr?phone={SAM}"),
         &code,
     )
@@ -115,7 +115,7 @@ async fn websocket_listener_pairs_through_the_admin_scan_route() {
     // The admin routes drive the world too.
     let (status, body) = support::http(
         "POST",
-        &listener.http_base(),
+        &listener,
         &format!("/admin/activity?kind=request_join&group={CLUB}&phone={NEWBIE}"),
         "",
     )
@@ -128,13 +128,30 @@ async fn websocket_listener_pairs_through_the_admin_scan_route() {
     assert!(
         matches!(u.action, A::CreatedMembershipRequests { ref requests, .. } if requests.len() == 1)
     );
-    let (status, _) = support::http("POST", &listener.http_base(), "/admin/nope", "").await;
+    let (status, _) = support::http("POST", &listener, "/admin/nope", "").await;
     assert_eq!(status, 404);
+
+    // Without the run's token (a web page's simple POST), or with a wrong one, nothing happens;
+    // the token also goes in the query.
+    let base = listener.http_base();
+    let drop_all = "/admin/drop";
+    let (status, body) = support::http_as("POST", &base, "", drop_all, "").await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("admin-token"), "{body}");
+    let wrong = "authorization: Bearer 0123\r\n";
+    assert_eq!(
+        support::http_as("POST", &base, wrong, drop_all, "").await.0,
+        401
+    );
+    let path = format!("/admin/state?token={}", listener.admin_token());
+    let (status, body) = support::http_as("GET", &base, "", &path, "").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(listener.admin_token().len(), 32);
 
     // Connections end as WhatsApp ends them: a kick as replaced, then a refused login (405).
     let admin = |path: String| {
-        let base = listener.http_base();
-        async move { support::http("POST", &base, &path, "").await }
+        let listener = &listener;
+        async move { support::http("POST", listener, &path, "").await }
     };
     for bad in [
         format!("/admin/kick?phone={SAM}&reason=bored"),
@@ -775,4 +792,33 @@ async fn a_read_loop_is_rate_limited_past_the_budget() {
         .await
         .expect("writes are not reads");
     assert!(r[0].error.is_none());
+}
+
+/// A peer that is not this machine's loopback gets nothing, even with the token: the listener
+/// bound to every address still only serves loopback callers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listener_serves_loopback_peers_only() {
+    let sim = support::fixture::simulator();
+    let listener = wamod::sim::listener::listen(sim, ([0, 0, 0, 0], 0).into())
+        .await
+        .expect("listen");
+    // This machine's own non-loopback address, if it has one (no packet is sent).
+    let probe = std::net::UdpSocket::bind("0.0.0.0:0").expect("udp");
+    let own = probe
+        .connect("10.255.255.255:9")
+        .ok()
+        .and_then(|()| probe.local_addr().ok())
+        .map(|a| a.ip())
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+    let port = listener.addr().port();
+    let local = format!("http://127.0.0.1:{port}");
+    let auth = format!("authorization: Bearer {}\r\n", listener.admin_token());
+    assert_eq!(support::http_as("GET", &local, &auth, "/admin/state", "").await.0, 200);
+    let Some(ip) = own else {
+        eprintln!("no non-loopback address here; only the loopback half ran");
+        return;
+    };
+    let remote = format!("http://{ip}:{port}");
+    let (status, body) = support::http_as("GET", &remote, &auth, "/admin/state", "").await;
+    assert_eq!((status, body.as_str()), (0, ""), "served a non-loopback peer");
 }

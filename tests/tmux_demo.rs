@@ -59,16 +59,19 @@ impl Drop for Tmux {
     }
 }
 
-/// POSTs to the demo simulator's admin route `path` (its address is in `<data>/demo/admin-url`);
-/// the response.
+/// POSTs to the demo simulator's admin route `path` (its address is in `<data>/demo/admin-url`,
+/// the run's token in `admin-token`); the response.
 fn admin_post(home: &Path, path: &str) -> String {
     use std::io::{Read, Write};
     let url = std::fs::read_to_string(home.join("data/demo/admin-url")).expect("admin-url");
+    let token = std::fs::read_to_string(home.join("data/demo/admin-token")).expect("admin-token");
     let addr = url.trim().trim_start_matches("http://");
     let mut tcp = std::net::TcpStream::connect(addr).expect("admin route");
     write!(
         tcp,
-        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {}\r\n\
+         content-length: 0\r\nconnection: close\r\n\r\n",
+        token.trim()
     )
     .expect("request");
     let mut out = String::new();

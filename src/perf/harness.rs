@@ -16,7 +16,7 @@ use ratatui::backend::TestBackend;
 use super::live::{Live, engine, groups_of, next_batch, screen_state, terminal};
 use super::measure::measure;
 use super::row::{Row, ms};
-use super::sim_admin::post;
+use super::sim_admin::Admin;
 use crate::app::keymap::Keymap;
 use crate::app::msg::Msg;
 use crate::app::state::AppState;
@@ -34,7 +34,13 @@ pub fn serve() -> Result<()> {
         let now = chrono::Utc::now().timestamp();
         let sim = crate::sim::Simulator::new(scale::scenario(Scale::BUDGET, now));
         let listener = crate::sim::listener::listen(sim, ([127, 0, 0, 1], 0).into()).await?;
-        println!("{} {}", listener.ws_url(), listener.http_base());
+        // The admin token last: the user's own scripts can drive this simulator too.
+        println!(
+            "{} {} {}",
+            listener.ws_url(),
+            listener.http_base(),
+            listener.admin_token()
+        );
         std::io::stdout().flush()?;
         tokio::task::spawn_blocking(|| {
             let mut sink = String::new();
@@ -46,7 +52,7 @@ pub fn serve() -> Result<()> {
 }
 
 /// The measuring child's entry: prints one line per figure.
-pub fn measure_child(ws: &str, http: &str, dir: &Path) -> Result<()> {
+pub fn measure_child(ws: &str, http: &str, token: &str, dir: &Path) -> Result<()> {
     // As `wamod` itself runs (see `heap`).
     crate::heap::one_arena();
     // The hidden `--ws`/`--http` options must not point this build at the network.
@@ -57,7 +63,11 @@ pub fn measure_child(ws: &str, http: &str, dir: &Path) -> Result<()> {
         return Err(anyhow!("{http:?} is not an http:// loopback address"));
     }
     let rt = tokio::runtime::Runtime::new()?;
-    let rows = rt.block_on(measure(ws, http, dir))?;
+    let admin = Admin {
+        base: http.to_string(),
+        token: token.to_string(),
+    };
+    let rows = rt.block_on(measure(ws, &admin, dir))?;
     for r in rows {
         println!("{}", r.line());
     }
@@ -103,11 +113,11 @@ pub fn run(exe: &Path) -> Result<()> {
     let dir: PathBuf = std::env::temp_dir().join(format!("wamod-perf-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     crate::paths::private_dir(&dir)?;
-    let (mut sim, ws, http) = start_simulator(exe)?;
+    let (mut sim, ws, admin) = start_simulator(exe)?;
     let rt = tokio::runtime::Runtime::new()?;
-    let paired = rt.block_on(pair(&ws, &http, &dir));
+    let paired = rt.block_on(pair(&ws, &admin, &dir));
     drop(rt);
-    let result = paired.and_then(|()| run_measuring_child(exe, &ws, &http, &dir));
+    let result = paired.and_then(|()| run_measuring_child(exe, &ws, &admin, &dir));
     // Closing its standard input stops the simulator.
     drop(sim.stdin.take());
     let _ = sim.wait();
@@ -124,8 +134,8 @@ pub fn run(exe: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The simulator child and the addresses it listens on (websocket, admin HTTP).
-fn start_simulator(exe: &Path) -> Result<(Child, String, String)> {
+/// The simulator child and the addresses it listens on (websocket, admin HTTP and token).
+fn start_simulator(exe: &Path) -> Result<(Child, String, Admin)> {
     let mut sim = wrapped(exe, "WAMOD_PERF_WRAP_SIM")
         .args(["perf", "--serve"])
         .stdin(Stdio::piped())
@@ -135,17 +145,32 @@ fn start_simulator(exe: &Path) -> Result<(Child, String, String)> {
     let mut line = String::new();
     BufReader::new(sim.stdout.take().context("simulator output")?).read_line(&mut line)?;
     let mut addrs = line.split_whitespace();
-    let (ws, http) = match (addrs.next(), addrs.next()) {
-        (Some(w), Some(h)) => (w.to_string(), h.to_string()),
+    let (ws, admin) = match (addrs.next(), addrs.next(), addrs.next()) {
+        (Some(w), Some(h), Some(t)) => (
+            w.to_string(),
+            Admin {
+                base: h.to_string(),
+                token: t.to_string(),
+            },
+        ),
         _ => bail!("the simulator child said {line:?}"),
     };
-    Ok((sim, ws, http))
+    Ok((sim, ws, admin))
 }
 
 /// Runs the measuring child (`--measure`) and reads back its rows.
-fn run_measuring_child(exe: &Path, ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
+fn run_measuring_child(exe: &Path, ws: &str, admin: &Admin, dir: &Path) -> Result<Vec<Row>> {
     let out = wrapped(exe, "WAMOD_PERF_WRAP")
-        .args(["perf", "--ws", ws, "--http", http, "--measure"])
+        .args([
+            "perf",
+            "--ws",
+            ws,
+            "--http",
+            &admin.base,
+            "--token",
+            &admin.token,
+        ])
+        .arg("--measure")
         .arg(dir)
         .stderr(Stdio::inherit())
         .output()
@@ -175,7 +200,7 @@ fn print_table(rows: Vec<Row>) {
 
 /// Links a session (the simulated phone scans the QR) and lets its first sync land, so the
 /// measuring child starts from a linked device.
-async fn pair(ws: &str, http: &str, dir: &Path) -> Result<()> {
+async fn pair(ws: &str, admin: &Admin, dir: &Path) -> Result<()> {
     let term = terminal()?;
     let state = screen_state();
     let mut live = Live {
@@ -184,7 +209,7 @@ async fn pair(ws: &str, http: &str, dir: &Path) -> Result<()> {
         term,
     };
     live.h.actions.send(Action::NewSession)?;
-    scan_qr_until_connected(&mut live, http).await?;
+    scan_qr_until_connected(&mut live, admin).await?;
     live.pump("the first sync", Duration::from_secs(120), |s| {
         groups_of(s) >= 1_000
     })
@@ -194,14 +219,14 @@ async fn pair(ws: &str, http: &str, dir: &Path) -> Result<()> {
 }
 
 /// Has the simulated phone scan each QR code the engine shows, until the session connects.
-async fn scan_qr_until_connected(live: &mut Live, http: &str) -> Result<()> {
+async fn scan_qr_until_connected(live: &mut Live, admin: &Admin) -> Result<()> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     let mut connected = false;
     while !connected {
         let batch = next_batch(&mut live.h, deadline, "the pairing").await?;
         for u in &batch {
             if let Update::Qr { code, .. } = u {
-                let _ = post(http, "/admin/mock-phone/scan-qr", code).await;
+                let _ = admin.post("/admin/mock-phone/scan-qr", code).await;
             }
             connected |= matches!(
                 u,

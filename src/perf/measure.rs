@@ -13,7 +13,7 @@ use anyhow::{Result, bail};
 use super::live::{Live, engine, groups_of, next_batch, screen_state, terminal};
 use super::memory::{mem, peak_rss_mb};
 use super::row::{Row, ms};
-use super::sim_admin::get;
+use super::sim_admin::Admin;
 use crate::app::msg::Msg;
 use crate::app::state::{AppState, Pane};
 use crate::app::update::update;
@@ -32,11 +32,11 @@ fn gid(id: &str) -> GroupId {
 
 /// The measuring child: a fresh process (its memory is wamod's alone) resumes the linked
 /// session against the simulator and runs the budget's workloads.
-pub(super) async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>> {
+pub(super) async fn measure(ws: &str, admin: &Admin, dir: &Path) -> Result<Vec<Row>> {
     let term = terminal()?;
     forget_cache(dir);
     let state = screen_state();
-    let iqs_before = group_iqs(http).await?;
+    let iqs_before = group_iqs(admin).await?;
     let start = Instant::now();
     let mut live = Live {
         h: engine(ws, dir),
@@ -47,8 +47,8 @@ pub(super) async fn measure(ws: &str, http: &str, dir: &Path) -> Result<Vec<Row>
     let mut rows = vec![sync];
     mem("after the initial sync");
     show_full_group(&mut live, session).await?;
-    rows.push(sync_iqs(iqs_before, group_iqs(http).await?));
-    let clock = burst::burst(&mut live, http).await?;
+    rows.push(sync_iqs(iqs_before, group_iqs(admin).await?));
+    let clock = burst::burst(&mut live, admin).await?;
     burst::wait_until_stored(dir).await?;
     mem("stored");
     rows.extend(clock.rows());
@@ -102,8 +102,8 @@ async fn initial_sync(live: &mut Live, start: Instant) -> Result<(Row, SessionId
 }
 
 /// The group IQs the simulator has received so far, by kind.
-async fn group_iqs(http: &str) -> Result<BTreeMap<String, u64>> {
-    let text = get(http, "/admin/group-iqs").await?;
+async fn group_iqs(admin: &Admin) -> Result<BTreeMap<String, u64>> {
+    let text = admin.get("/admin/group-iqs").await?;
     Ok(text
         .lines()
         .filter_map(|l| {

@@ -21,6 +21,7 @@ use super::connection::{ByteSink, serve};
 /// A running listener; stops when dropped.
 pub struct Listener {
     addr: SocketAddr,
+    token: Arc<str>,
     task: JoinHandle<()>,
 }
 
@@ -35,6 +36,20 @@ impl Listener {
     pub fn http_base(&self) -> String {
         format!("http://{}", self.addr)
     }
+    /// The admin routes' token for this run: `Authorization: Bearer <token>` or `?token=`.
+    pub fn admin_token(&self) -> &str {
+        &self.token
+    }
+}
+
+/// A fresh token per listener, so a web page in the user's browser (which can POST to
+/// loopback but cannot read the demo's files) cannot drive the admin routes.
+fn new_token() -> String {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| char::from_digit(rng.random_range(0..16u32), 16).unwrap_or('0'))
+        .collect()
 }
 
 impl Drop for Listener {
@@ -48,25 +63,32 @@ pub async fn listen(sim: Simulator, addr: SocketAddr) -> Result<Listener> {
         .await
         .with_context(|| format!("binding the simulator to {addr}"))?;
     let addr = listener.local_addr()?;
+    let token: Arc<str> = new_token().into();
+    let accepted = token.clone();
     let task = tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
+            let Ok((stream, peer)) = listener.accept().await else {
                 continue;
             };
+            // Only this machine: the simulator drives a test or the demo, nothing remote.
+            if !peer.ip().is_loopback() {
+                continue;
+            }
             let sim = sim.clone();
+            let token = accepted.clone();
             tokio::spawn(async move {
-                if let Err(e) = route(sim, stream).await {
+                if let Err(e) = route(sim, stream, &token).await {
                     tracing::debug!("sim listener: {e:#}");
                 }
             });
         }
     });
-    Ok(Listener { addr, task })
+    Ok(Listener { addr, token, task })
 }
 
 /// Reads the request line without consuming it, to send WebSocket upgrades and admin calls their
 /// own ways.
-async fn route(sim: Simulator, stream: TcpStream) -> Result<()> {
+async fn route(sim: Simulator, stream: TcpStream, token: &str) -> Result<()> {
     let mut buf = [0u8; 64];
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     let head = loop {
@@ -83,7 +105,7 @@ async fn route(sim: Simulator, stream: TcpStream) -> Result<()> {
     if head.starts_with("GET /ws/chat") {
         serve_websocket(sim, stream).await
     } else {
-        serve_http(sim, stream).await
+        serve_http(sim, stream, token).await
     }
 }
 
@@ -134,7 +156,7 @@ async fn serve_websocket(sim: Simulator, stream: TcpStream) -> Result<()> {
     Ok(())
 }
 
-async fn serve_http(sim: Simulator, mut stream: TcpStream) -> Result<()> {
+async fn serve_http(sim: Simulator, mut stream: TcpStream, token: &str) -> Result<()> {
     const MAX_REQUEST: usize = 4 * 1024 * 1024;
     let mut data = Vec::new();
     let mut chunk = [0u8; 8192];
@@ -172,14 +194,53 @@ async fn serve_http(sim: Simulator, mut stream: TcpStream) -> Result<()> {
     }
     let body_end = data.len().min(header_end + content_length);
     let body = String::from_utf8_lossy(&data[header_end..body_end]).to_string();
+    let bearer = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("authorization"))
+        .and_then(|(_, v)| v.trim().strip_prefix("Bearer "))
+        .map(str::trim);
+    let (target, given) = without_token(&target);
+    if bearer.or(given.as_deref()) != Some(token) {
+        let refused = AdminResponse {
+            status: 401,
+            body: "missing or wrong admin token: send it as \"Authorization: Bearer <token>\" or \
+                   ?token=<token> (the demo writes it to <data dir>/demo/admin-token)"
+                .into(),
+        };
+        return write_response(&mut stream, refused).await;
+    }
     let response = handle_admin(&sim, &method, &target, &body);
     write_response(&mut stream, response).await
+}
+
+/// The target without its `token=` query parameter, and the token if there was one.
+fn without_token(target: &str) -> (String, Option<String>) {
+    let Some((path, query)) = target.split_once('?') else {
+        return (target.to_string(), None);
+    };
+    let mut token = None;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|kv| match kv.strip_prefix("token=") {
+            Some(t) => {
+                token = Some(t.to_string());
+                false
+            }
+            None => true,
+        })
+        .collect();
+    match rest.is_empty() {
+        true => (path.to_string(), token),
+        false => (format!("{path}?{}", rest.join("&")), token),
+    }
 }
 
 async fn write_response(stream: &mut TcpStream, r: AdminResponse) -> Result<()> {
     let reason = match r.status {
         200 => "OK",
         400 => "Bad Request",
+        401 => "Unauthorized",
         404 => "Not Found",
         405 => "Method Not Allowed",
         _ => "Error",

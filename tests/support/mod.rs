@@ -120,14 +120,31 @@ impl TestClient {
 }
 
 /// A minimal HTTP/1.1 POST over loopback (the admin routes), returning (status, body).
-pub async fn http(method: &str, base: &str, path: &str, body: &str) -> (u16, String) {
+pub async fn http(
+    method: &str,
+    listener: &wamod::sim::listener::Listener,
+    path: &str,
+    body: &str,
+) -> (u16, String) {
+    let auth = format!("authorization: Bearer {}\r\n", listener.admin_token());
+    http_as(method, &listener.http_base(), &auth, path, body).await
+}
+
+/// An HTTP/1.1 request with `headers` (each ending in CRLF) as given: the status and body.
+pub async fn http_as(
+    method: &str,
+    base: &str,
+    headers: &str,
+    path: &str,
+    body: &str,
+) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host)
         .await
         .expect("connect admin");
     let req = format!(
-        "{method} {path} HTTP/1.1\r\nhost: {host}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nhost: {host}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(req.as_bytes()).await.expect("write");

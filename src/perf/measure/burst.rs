@@ -14,7 +14,7 @@ use crate::event_loop::FRAME;
 use crate::perf::live::{Live, next_batch};
 use crate::perf::memory::mem;
 use crate::perf::row::{Row, ms};
-use crate::perf::sim_admin::post;
+use crate::perf::sim_admin::Admin;
 use crate::protocol::Update;
 use crate::sim::scale::BURST_GROUP;
 use crate::ui::Theme;
@@ -31,14 +31,12 @@ pub(super) struct BurstClock {
 }
 
 /// Asks the simulator for the burst and applies it as the UI loop does.
-pub(super) async fn burst(live: &mut Live, http: &str) -> Result<BurstClock> {
-    let http_owned = http.to_string();
+pub(super) async fn burst(live: &mut Live, admin: &Admin) -> Result<BurstClock> {
+    let admin = admin.clone();
     mem("before the burst");
     let sent = Instant::now();
     let request =
-        tokio::spawn(
-            async move { post(&http_owned, &format!("/admin/burst?n={BURST}"), "").await },
-        );
+        tokio::spawn(async move { admin.post(&format!("/admin/burst?n={BURST}"), "").await });
     let mut clock = BurstClock {
         sent,
         first_arrival: None,
