@@ -813,12 +813,21 @@ async fn the_listener_serves_loopback_peers_only() {
     let port = listener.addr().port();
     let local = format!("http://127.0.0.1:{port}");
     let auth = format!("authorization: Bearer {}\r\n", listener.admin_token());
-    assert_eq!(support::http_as("GET", &local, &auth, "/admin/state", "").await.0, 200);
+    assert_eq!(
+        support::http_as("GET", &local, &auth, "/admin/state", "")
+            .await
+            .0,
+        200
+    );
     let Some(ip) = own else {
         eprintln!("no non-loopback address here; only the loopback half ran");
         return;
     };
     let remote = format!("http://{ip}:{port}");
     let (status, body) = support::http_as("GET", &remote, &auth, "/admin/state", "").await;
-    assert_eq!((status, body.as_str()), (0, ""), "served a non-loopback peer");
+    assert_eq!(
+        (status, body.as_str()),
+        (0, ""),
+        "served a non-loopback peer"
+    );
 }

@@ -51,7 +51,7 @@ pub async fn forward(
     // The UI never waits for the disk: a writer task takes what to cache, and while it writes,
     // what arrives meanwhile gathers into its next transaction.
     let (to_writer, writer_rx) = mpsc::unbounded_channel::<Vec<Update>>();
-    let writer = tokio::spawn(write(writer_rx, store));
+    let writer = tokio::spawn(write(writer_rx, store, ui.clone()));
     while let Some(first) = from_sessions.recv().await {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -76,27 +76,35 @@ pub async fn forward(
     writer.await.is_ok()
 }
 
-async fn write(mut batches: mpsc::UnboundedReceiver<Vec<Update>>, store: SharedStore) {
+async fn write(
+    mut batches: mpsc::UnboundedReceiver<Vec<Update>>,
+    store: SharedStore,
+    ui: mpsc::UnboundedSender<Update>,
+) {
     let mut backlog = RosterBacklog::default();
     let mut last_start: Option<tokio::time::Instant> = None;
     let mut open = true;
     let mut untrimmed = 0;
-    while open || !backlog.is_empty() {
+    let mut failing = Failing::default();
+    // A transaction that failed (disk full, database locked), written again first.
+    let mut unwritten: Vec<Update> = Vec::new();
+    while open || !backlog.is_empty() || !unwritten.is_empty() {
         if untrimmed >= TRIM_AFTER && backlog.is_empty() && batches.is_empty() {
             untrimmed = 0;
             tokio::task::spawn_blocking(crate::heap::release_freed);
         }
-        // With rosters waiting, a transaction is due even if nothing new arrives.
-        let mut updates = if backlog.is_empty() {
+        // With rosters or a failed write waiting, a transaction is due even if nothing new
+        // arrives.
+        let mut updates = if backlog.is_empty() && unwritten.is_empty() {
             match batches.recv().await {
                 Some(u) => u,
                 None => break,
             }
         } else {
-            Vec::new()
+            std::mem::take(&mut unwritten)
         };
         if let Some(t) = last_start {
-            tokio::time::sleep_until(t + COMMIT_EVERY).await;
+            tokio::time::sleep_until(t + COMMIT_EVERY + failing.pause()).await;
         }
         while open && updates.len() < BATCH * 4 {
             match batches.try_recv() {
@@ -106,19 +114,88 @@ async fn write(mut batches: mpsc::UnboundedReceiver<Vec<Update>>, store: SharedS
             }
         }
         // When wamod stops, whatever waits goes out now.
-        let updates = backlog.next_transaction(updates, !open);
+        let updates = std::sync::Arc::new(backlog.next_transaction(updates, !open));
         untrimmed += updates.len();
         last_start = Some(tokio::time::Instant::now());
         let now = chrono::Utc::now().timestamp();
+        let batch = updates.clone();
         let written = with_store(&store, move |s| {
             // The end-to-end test of a crash: the sync's write panics, holding the lock.
-            if updates.iter().any(|u| matches!(u, Update::Groups { .. })) {
+            if batch.iter().any(|u| matches!(u, Update::Groups { .. })) {
                 crate::crash::injected("store-write");
             }
-            s.apply_updates(&updates, now)
+            s.apply_updates(&batch, now)
         });
-        if let Err(e) = written.await {
-            tracing::error!("cannot update the cache: {e}");
+        match written.await {
+            Ok(()) => failing.cleared(&ui),
+            Err(e) => {
+                tracing::error!("cannot update the cache: {e}");
+                // Nothing of it was written (one transaction): all of it goes again, unless
+                // wamod is stopping and the failure goes on.
+                let again = std::sync::Arc::try_unwrap(updates).unwrap_or_else(|a| (*a).clone());
+                if !failing.failed(&e, &ui, open) {
+                    continue;
+                }
+                if again.len() > MAX_UNWRITTEN {
+                    let _ = ui.send(Update::Error {
+                        session: None,
+                        message: format!(
+                            "{} changes could not be cached and were let go; the next sync \
+                             reads the groups again",
+                            again.len()
+                        ),
+                    });
+                } else {
+                    unwritten = again;
+                }
+            }
+        }
+    }
+}
+
+/// The cache writer's failures: said once when they start and once when they end, and the
+/// pause before trying again.
+#[derive(Default)]
+struct Failing {
+    since: Option<usize>,
+}
+
+/// Most updates kept for writing again while the cache cannot be written.
+const MAX_UNWRITTEN: usize = 200_000;
+
+/// Most tries of one transaction while wamod is stopping.
+const TRIES_WHEN_STOPPING: usize = 3;
+
+impl Failing {
+    /// Records a failure; whether to try the same updates again.
+    fn failed(&mut self, e: &str, ui: &mpsc::UnboundedSender<Update>, open: bool) -> bool {
+        let n = self.since.map_or(1, |n| n + 1);
+        self.since = Some(n);
+        if n == 1 {
+            let _ = ui.send(Update::Error {
+                session: None,
+                message: format!(
+                    "cannot write the cache ({e}); wamod keeps what it has and tries again \
+                     (an operation is not sent while its audit row cannot be written)"
+                ),
+            });
+        }
+        open || n < TRIES_WHEN_STOPPING
+    }
+
+    fn cleared(&mut self, ui: &mpsc::UnboundedSender<Update>) {
+        if self.since.take().is_some() {
+            let _ = ui.send(Update::Notice {
+                text: "The cache is written again".into(),
+            });
+        }
+    }
+
+    /// 1, 2, 4 … 30 s after consecutive failures; none otherwise.
+    fn pause(&self) -> Duration {
+        match self.since {
+            None => Duration::ZERO,
+            Some(n) => Duration::from_secs(1 << (n - 1).min(5)).min(Duration::from_secs(30)),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! | `POST /admin/mock-phone/scan-qr[?phone=P]` (body: the QR string) | the phone of P (default: the first operator) scans it |
 //! | `POST /admin/scenario` (body: scenario TOML) | replaces the world |
 //! | `POST /admin/activity?kind=K&group=KEY&phone=P[&actor=A][&subject=S][&body=B][&on=true][&to=P2]` | a simulated actor acts (kinds as in scenario `[[activity]]`, incl. `change_number` and `migrate_lid`) |
-//! | `POST /admin/fault?kind=add&code=429[&text=rate-overlimit][&count=1]` | next N requests of a kind answer an error |
+//! | `POST /admin/fault?kind=add&code=429[&text=rate-overlimit][&count=1][&after=0]` | next N requests of a kind (after letting `after` through) answer an error |
 //! | `POST /admin/fault?kind=add&action=swallow\|drop\|drop-after[&count=1]` | never answer / drop before / drop after applying |
 //! | `POST /admin/latency?ms=N` | delay every group answer |
 //! | `POST /admin/refuse?on=true\|false` | refuse new connections |
@@ -170,12 +170,15 @@ fn burst(sim: &Simulator, q: &Query) -> AdminResponse {
 fn fault(sim: &Simulator, q: &Query) -> AdminResponse {
     let kind = q.get("kind").map_or("*", String::as_str);
     let count = q.get("count").and_then(|c| c.parse().ok()).unwrap_or(1);
+    let after = q.get("after").and_then(|c| c.parse().ok()).unwrap_or(0);
     let action = match fault_action(q) {
         Ok(action) => action,
         Err(refusal) => return refusal,
     };
-    sim.inject_fault(kind, action, count);
-    AdminResponse::ok(format!("next {count} {kind} request(s) faulted"))
+    sim.inject_fault_after(kind, action, count, after);
+    AdminResponse::ok(format!(
+        "{count} {kind} request(s) faulted after {after} more"
+    ))
 }
 
 /// What a fault does, from `action=` (default `error`, which needs `code=`).

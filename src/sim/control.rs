@@ -242,6 +242,14 @@ impl Simulator {
         self.shared.lock().faults.push(kind, action, count);
     }
 
+    /// Like `inject_fault`, after `after` requests of `kind` went through (mid-operation).
+    pub fn inject_fault_after(&self, kind: &str, action: FaultAction, count: u32, after: u32) {
+        self.shared
+            .lock()
+            .faults
+            .push_after(kind, action, count, after);
+    }
+
     /// Added delay before every group answer.
     pub fn set_latency(&self, latency: Duration) {
         self.shared.lock().faults.latency = latency;

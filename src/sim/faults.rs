@@ -34,12 +34,14 @@ impl FaultAction {
     }
 }
 
-/// A rule: the next `remaining` requests of `kind` ("*" = any group request) get `action`.
+/// A rule: after `after` requests of `kind` ("*" = any group request) went through, the next
+/// `remaining` get `action` (a fault in the middle of a bulk operation's batches).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultRule {
     pub kind: String,
     pub action: FaultAction,
     pub remaining: u32,
+    pub after: u32,
 }
 
 #[derive(Debug, Default)]
@@ -51,22 +53,32 @@ pub struct Faults {
 
 impl Faults {
     pub fn push(&mut self, kind: &str, action: FaultAction, count: u32) {
+        self.push_after(kind, action, count, 0);
+    }
+
+    /// Like `push`, once `after` matching requests have gone through unharmed.
+    pub fn push_after(&mut self, kind: &str, action: FaultAction, count: u32, after: u32) {
         if count > 0 {
             self.rules.push(FaultRule {
                 kind: kind.to_string(),
                 action,
                 remaining: count,
+                after,
             });
         }
     }
 
-    /// Consumes one use of the first rule matching `kind`.
+    /// Consumes one use of the first rule matching `kind` (or one of its requests to let by).
     pub fn take(&mut self, kind: &str) -> Option<FaultAction> {
         let idx = self
             .rules
             .iter()
             .position(|r| r.kind == kind || r.kind == "*")?;
         let rule = &mut self.rules[idx];
+        if rule.after > 0 {
+            rule.after -= 1;
+            return None;
+        }
         rule.remaining -= 1;
         let action = rule.action.clone();
         if rule.remaining == 0 {

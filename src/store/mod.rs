@@ -61,6 +61,24 @@ impl Store {
         })
     }
 
+    /// Caps the cache connection's database at `pages` pages (SQLite's `max_page_count`): a
+    /// write past it fails as on a full disk ("database or disk is full"). For fault tests.
+    pub fn cap_pages(&mut self, pages: u64) -> Result<u64, StoreError> {
+        let pages = i64::try_from(pages).unwrap_or(i64::MAX);
+        Ok(self
+            .conn
+            .pragma_update_and_check(None, "max_page_count", pages, |r| r.get::<_, i64>(0))
+            .map(|n| u64::try_from(n).unwrap_or(0))?)
+    }
+
+    /// The database's size in pages.
+    pub fn page_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// The connection audit rows are written on.
     fn audit_conn(&mut self) -> &mut Connection {
         self.audit.as_mut().unwrap_or(&mut self.conn)
