@@ -603,4 +603,47 @@ async fn a_locked_database_mid_session_sends_nothing_unaudited() {
         ["done"],
         "only the operation that went out is in the log"
     );
+
+    // Locked after the operation went out and before its answer came: the answer cannot be
+    // written (tried three times); the user hears it, and the row stays "sent", listed by
+    // `:audit unanswered`.
+    sim.set_latency(std::time::Duration::from_millis(1500));
+    let id = OpId(9_999);
+    h.actions
+        .send(Action::Run {
+            id,
+            session: s,
+            group: Some(gid(TEAM)),
+            op: Op::SetSubject("Late".into()),
+        })
+        .expect("engine");
+    let other = rusqlite::Connection::open(tmp.path().join("wamod.db")).expect("open");
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while store.unanswered().expect("count") == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the operation recorded as sent");
+    other.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    let said = wait(&mut h, &mut state, "the unwritten answer", |u, _| match u {
+        Update::Error { message, .. } if message.contains("audit log") => Some(message.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(said.contains("stays listed as sent"), "{said}");
+    let done = wait(&mut h, &mut state, "the answer", |u, _| match u {
+        Update::OpDone(r) if r.id == id => Some(r.outcome.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(done, Outcome::Done);
+    other.execute_batch("COMMIT").expect("unlock");
+    assert_eq!(store.unanswered().expect("count"), 1);
+    let rows = store.audit(100).expect("audit");
+    assert_eq!(
+        wamod::app::state::audit_rows(&rows, "unanswered").len(),
+        1,
+        "{rows:?}"
+    );
 }
