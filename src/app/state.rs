@@ -540,6 +540,21 @@ impl AppState {
         rows
     }
 
+    /// Requesters of `group` with an approval or rejection sent and not answered yet: a key
+    /// pressed again on their row must not send a second decision.
+    pub fn deciding(&self, session: SessionId, group: &GroupId) -> HashSet<&str> {
+        self.ops
+            .values()
+            .filter(|p| p.session == session && p.group.as_ref() == Some(group))
+            .filter_map(|p| match &p.op {
+                Op::Approve(jids) | Op::Reject(jids) => Some(jids),
+                _ => None,
+            })
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+
     /// Feed events, newest first, filtered by group subject, actor or kind text.
     pub fn visible_events(&self) -> Vec<&GroupEvent> {
         let filter = self.list(Pane::Events).filter.to_lowercase();

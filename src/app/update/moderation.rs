@@ -63,15 +63,66 @@ fn participant_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>
 fn request_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
     let out = match cmd {
         Command::Approve => on_rows(state, Pane::Requests, |state, s, g, rows| {
-            start(state, s, Some(g.id.clone()), Op::Approve(ids(&rows)))
+            let Some(rows) = undecided(state, s, g, rows) else {
+                return Vec::new();
+            };
+            let sent = start(state, s, Some(g.id.clone()), Op::Approve(ids(&rows)));
+            next_undecided(state, s, &g.id);
+            sent
         }),
         Command::Reject => on_rows(state, Pane::Requests, |state, s, g, rows| {
+            let Some(rows) = undecided(state, s, g, rows) else {
+                return Vec::new();
+            };
             confirm(state, s, g, Op::Reject(ids(&rows)), rows)
         }),
         Command::ApproveAll => with_group(state, approve_all),
         _ => return None,
     };
     Some(out)
+}
+
+/// The rows without a decision on the way: one key press is one decision, however fast the
+/// key repeats (the decided row stays until WhatsApp answers). `None`, said in the status bar
+/// with the cursor moved on, when every row already has one.
+fn undecided(
+    state: &mut AppState,
+    s: SessionId,
+    g: &GroupSummary,
+    rows: Vec<(String, String)>,
+) -> Option<Vec<(String, String)>> {
+    let deciding = state.deciding(s, &g.id);
+    let rows: Vec<(String, String)> = rows
+        .into_iter()
+        .filter(|(jid, _)| !deciding.contains(jid.as_str()))
+        .collect();
+    if rows.is_empty() {
+        status(
+            state,
+            "Already sent: waiting for WhatsApp's answer",
+            Level::Info,
+        );
+        next_undecided(state, s, &g.id);
+        return None;
+    }
+    Some(rows)
+}
+
+/// Moves the requests cursor (unless rows are marked) to the next row after it with no
+/// decision on the way, so the next key press decides the next person.
+fn next_undecided(state: &mut AppState, s: SessionId, g: &GroupId) {
+    if !state.list(Pane::Requests).marked.is_empty() {
+        return;
+    }
+    let cursor = state.list(Pane::Requests).cursor;
+    let next = {
+        let deciding = state.deciding(s, g);
+        let rows = state.visible_requests();
+        (cursor + 1..rows.len()).find(|&i| !deciding.contains(rows[i].jid.as_str()))
+    };
+    if let Some(i) = next {
+        state.list_mut(Pane::Requests).cursor = i;
+    }
 }
 
 fn approve_all(state: &mut AppState, s: SessionId, g: &GroupSummary) -> Vec<Effect> {

@@ -178,6 +178,45 @@ fn approve_one_and_approve_all_after_a_confirm() {
     );
 }
 
+/// Key repeat on `a`: one approval per row, the cursor moving on; a row whose decision is on
+/// its way is not sent twice, and a refused one can be decided again.
+#[test]
+fn a_repeated_key_decides_each_request_once() {
+    let mut s = fixture();
+    press(&mut s, "4");
+    let mut runs = Vec::new();
+    for _ in 0..40 {
+        let effects = update(&mut s, key('a'));
+        runs.extend(effects.into_iter().filter_map(|e| match e {
+            Effect::Send(Action::Run { id, op, .. }) => Some((id, op)),
+            _ => None,
+        }));
+    }
+    let ops: Vec<&Op> = runs.iter().map(|(_, op)| op).collect();
+    assert_eq!(
+        ops,
+        [
+            &Op::Approve(vec!["90007@lid".into()]),
+            &Op::Approve(vec!["90008@lid".into()])
+        ]
+    );
+    assert_eq!(
+        s.status.as_ref().map(|l| l.text.as_str()),
+        Some("Already sent: waiting for WhatsApp's answer")
+    );
+    assert_eq!(s.deciding(S1, &gid(1)).len(), 2);
+    // WhatsApp refuses the first: its row can be decided again.
+    let refused = report(runs[0].0, "approve", vec![("90007@lid", Outcome::NotFound)]);
+    update(
+        &mut s,
+        Msg::EngineBatch(vec![Update::OpDone(Box::new(refused))]),
+    );
+    s.popup = None;
+    press(&mut s, "g");
+    let (_, op) = sent(&press(&mut s, "a"));
+    assert_eq!(op, Op::Approve(vec!["90007@lid".into()]));
+}
+
 #[test]
 fn admin_actions_are_explained_not_sent_when_not_admin() {
     let mut s = fixture();

@@ -56,6 +56,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let inner = usize::from(area.width.saturating_sub(2));
     let via_w = inner.saturating_sub(1 + WHO + AGE).max(6);
     let focused = state.focus == Pane::Requests;
+    let deciding = match (state.current_session, &state.current_group) {
+        (Some(s), Some(g)) => state.deciding(s, g),
+        _ => Default::default(),
+    };
     let header = Line::styled(
         format!(
             " {}{}{:>AGE$}",
@@ -75,16 +79,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         |i| {
             let r = rows[i];
             let marked = list_state.marked.contains(&r.jid);
+            // ⟳: a decision is on its way; the row goes when WhatsApp answers.
+            let mark = if deciding.contains(r.jid.as_str()) {
+                "⟳"
+            } else if marked {
+                "●"
+            } else {
+                " "
+            };
             let when = r
                 .requested_at
                 .map(|t| age(state.now, t))
                 .unwrap_or_default();
             line(
                 vec![
-                    Span::styled(
-                        if marked { "●" } else { " " }.to_string(),
-                        theme.fg(theme.marked),
-                    ),
+                    Span::styled(mark.to_string(), theme.fg(theme.marked)),
                     Span::styled(cell(&who(state, r), WHO), theme.fg(theme.base)),
                     Span::styled(fit(&method(state, r), via_w), theme.fg(theme.alert_info)),
                     Span::styled(format!("{when:>AGE$}"), theme.fg(theme.muted)),
