@@ -13,7 +13,9 @@ use crate::group_tree::{self, GroupRow, TreeInput};
 use crate::keyed_list::KeyedList;
 use crate::ops::{Answer, Op, OpId, OpReport, TargetOutcome};
 
+mod inbox;
 mod selectors;
+pub use inbox::{InboxRow, InboxSort, inbox_rows};
 pub use selectors::{
     SETTINGS_ROWS, activity, audit_rows, clock, question, running_report, setting_at,
     settings_change_count, settings_changes, settings_rows,
