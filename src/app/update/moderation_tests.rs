@@ -205,6 +205,42 @@ fn a_repeated_key_decides_each_request_once() {
         Some("Already sent: waiting for WhatsApp's answer")
     );
     assert_eq!(s.deciding(S1, &gid(1)).len(), 2);
+    // The first is approved and leaves the list above the cursor: the cursor stays on its
+    // row, so no one is skipped.
+    let cursor_row = |s: &AppState| {
+        s.visible_requests()[s.list(Pane::Requests).cursor]
+            .jid
+            .clone()
+    };
+    let before = cursor_row(&s);
+    update(
+        &mut s,
+        Msg::EngineBatch(vec![Update::RequestsChanged {
+            session: S1,
+            group: gid(1),
+            added: vec![],
+            removed: vec!["90007@lid".into()],
+        }]),
+    );
+    assert_eq!(cursor_row(&s), before);
+    update(
+        &mut s,
+        Msg::EngineBatch(vec![Update::RequestsChanged {
+            session: S1,
+            group: gid(1),
+            added: vec![JoinRequest {
+                jid: "90007@lid".into(),
+                requested_at: Some(1),
+                ..Default::default()
+            }],
+            removed: vec![],
+        }]),
+    );
+    assert_eq!(
+        cursor_row(&s),
+        before,
+        "a row arriving above keeps the cursor on its row"
+    );
     // WhatsApp refuses the first: its row can be decided again.
     let refused = report(runs[0].0, "approve", vec![("90007@lid", Outcome::NotFound)]);
     update(
