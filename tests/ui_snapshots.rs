@@ -13,6 +13,8 @@ mod community;
 mod faults;
 #[path = "ui/fixture.rs"]
 mod fixture;
+#[path = "ui/inbox.rs"]
+mod inbox;
 #[path = "ui/pairing.rs"]
 mod pairing;
 #[path = "ui/panes.rs"]

@@ -288,6 +288,11 @@ pub enum Popup {
         session: SessionId,
         preview: Answer,
     },
+    /// Every pending join request of every group a session administers (`I`, `:inbox`).
+    Inbox {
+        cursor: usize,
+        sort: InboxSort,
+    },
     /// The moderation audit log (`:audit [filter]`); `rows` is `None` until loaded.
     Audit {
         filter: String,

@@ -8,6 +8,7 @@ pub mod community;
 pub mod dialogs;
 mod engine;
 mod history;
+mod inbox;
 mod keys;
 pub mod moderation;
 mod nav;

@@ -76,6 +76,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
             rows,
             scroll,
         }) => popups::audit::draw(frame, theme, filter, rows.as_deref(), *scroll),
+        Some(Popup::Inbox { cursor, sort }) => {
+            popups::inbox::draw(frame, state, theme, *cursor, *sort)
+        }
         None => {}
     }
     scrub::scrub(frame.buffer_mut());

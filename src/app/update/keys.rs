@@ -44,6 +44,7 @@ fn popup_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Popup::Preview { .. } => dialogs::preview_key(state, key),
         Popup::DescriptionConflict { .. } => dialogs::conflict_key(state, key),
         Popup::Audit { .. } => audit::audit_key(state, key),
+        Popup::Inbox { cursor, sort } => super::inbox::inbox_key(state, cursor, sort, key),
     }
 }
 

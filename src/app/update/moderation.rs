@@ -257,6 +257,7 @@ fn membership_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>>
 fn view_command(state: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
     let out = match cmd {
         Command::Palette => palette::open(state),
+        Command::Inbox => super::inbox::open(state),
         Command::LastResult => {
             // A bulk operation still going shows first: what is answered, what waits.
             let running = state

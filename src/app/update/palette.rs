@@ -10,6 +10,7 @@ use crate::protocol::{Filter, Format, Table};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaletteCommand {
     Audit(String),
+    Inbox,
     Export {
         table: Table,
         format: Format,
@@ -34,9 +35,10 @@ pub fn parse_command(text: &str) -> Result<PaletteCommand, String> {
     let mut words = text.trim().trim_start_matches(':').split_whitespace();
     match words.next() {
         Some("audit") => Ok(PaletteCommand::Audit(words.collect::<Vec<_>>().join(" "))),
+        Some("inbox") => Ok(PaletteCommand::Inbox),
         Some("export") => parse_export(words),
         Some(other) => Err(format!(
-            "unknown command \"{other}\": try audit, or export audit csv"
+            "unknown command \"{other}\": try audit, inbox, or export audit csv"
         )),
         None => Err("type a command: audit, or export audit csv".into()),
     }
@@ -74,6 +76,7 @@ fn parse_export<'a>(mut words: impl Iterator<Item = &'a str>) -> Result<PaletteC
 
 pub(super) fn run_command(state: &mut AppState, cmd: PaletteCommand) -> Vec<Effect> {
     match cmd {
+        PaletteCommand::Inbox => super::inbox::open(state),
         PaletteCommand::Audit(filter) => {
             state.popup = Some(Popup::Audit {
                 filter,

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod confirm;
 pub mod frame;
 pub mod help;
+pub mod inbox;
 pub mod input;
 pub mod invite;
 pub mod link;
