@@ -46,14 +46,23 @@ pub fn describe(info: &std::panic::PanicHookInfo<'_>) -> String {
     }
 }
 
-/// A panic at a named point, for the end-to-end tests of sim-demo builds (`WAMOD_FAULT=<point>`):
-/// `store-write` panics inside a cache write, holding the database lock. Nothing in default
-/// builds.
-pub fn injected(point: &str) {
+/// A panic at a named point when `when()` holds, for the end-to-end tests of sim-demo builds
+/// (`WAMOD_FAULT=<point>`): `store-write` panics inside the sync's cache write, holding the
+/// database lock. Default builds neither read the variable nor call `when`.
+pub fn inject(point: &str, when: impl FnOnce() -> bool) {
     #[cfg(feature = "sim-demo")]
-    if std::env::var("WAMOD_FAULT").is_ok_and(|v| v == point) {
-        panic!("injected fault ({point})");
+    {
+        static FAULT: OnceLock<Option<String>> = OnceLock::new();
+        let fault = FAULT.get_or_init(|| std::env::var("WAMOD_FAULT").ok());
+        if fault.as_deref() == Some(point) && when() {
+            panic!("injected fault ({point})");
+        }
     }
     #[cfg(not(feature = "sim-demo"))]
-    let _ = point;
+    let _ = (point, when);
+}
+
+/// The UI loop's words for a recorded panic.
+pub fn stopped(message: &str) -> anyhow::Error {
+    anyhow::anyhow!("stopped after a crash (a panic: {message}); details are in the log")
 }

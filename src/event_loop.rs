@@ -46,7 +46,7 @@ pub async fn run(
     loop {
         // After a panic the terminal is already restored: drawing would scribble on it.
         if let Some(m) = crate::crash::message() {
-            anyhow::bail!("stopped after a crash (a panic: {m}); details are in the log");
+            return Err(crate::crash::stopped(m));
         }
         if dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             terminal.draw(|f| draw(f, state, theme))?;
@@ -100,9 +100,7 @@ pub async fn run(
                 effects = update(state, Msg::EngineBatch(vec![u]));
                 dirty = true;
             }
-            m = crate::crash::happened() => {
-                anyhow::bail!("stopped after a crash (a panic: {m}); details are in the log");
-            }
+            m = crate::crash::happened() => return Err(crate::crash::stopped(m)),
             // SIGTERM, SIGHUP, SIGINT: quit as `q` does.
             () = quit_signals.next() => return Ok(()),
             _ = tick.tick() => {

@@ -45,7 +45,7 @@ pub fn parse_filter(text: Option<&str>) -> Result<EnvFilter, String> {
 }
 
 /// A log file that moves itself aside at `limit` bytes: `wamod.log` → `wamod.log.1` → … →
-/// `wamod.log.<keep>`, the oldest dropped. Every file is created 0600.
+/// `wamod.log.<keep>` (at least one), the oldest dropped. Every file is created 0600.
 pub struct RotatingFile {
     path: PathBuf,
     file: File,
@@ -64,7 +64,7 @@ impl RotatingFile {
             file,
             written,
             limit,
-            keep,
+            keep: keep.max(1),
         })
     }
 
@@ -80,11 +80,7 @@ impl RotatingFile {
         for n in (1..self.keep).rev() {
             let _ = std::fs::rename(self.aside(n), self.aside(n + 1));
         }
-        if self.keep == 0 {
-            std::fs::remove_file(&self.path)?;
-        } else {
-            std::fs::rename(&self.path, self.aside(1))?;
-        }
+        std::fs::rename(&self.path, self.aside(1))?;
         private_file(&self.path)?;
         self.file = std::fs::OpenOptions::new().append(true).open(&self.path)?;
         self.written = 0;

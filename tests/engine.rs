@@ -120,6 +120,32 @@ async fn wait<T>(
     .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
 
+/// Runs `op` on `group` of `session` as the UI would, and waits for WhatsApp's answer.
+async fn run(
+    h: &mut TestEngine,
+    state: &mut AppState,
+    session: SessionId,
+    group: Option<&str>,
+    op: wamod::ops::Op,
+) -> wamod::ops::OpReport {
+    let id = wamod::ops::OpId(state.next_op + 1000);
+    state.next_op += 1;
+    let what = op.title();
+    h.actions
+        .send(Action::Run {
+            id,
+            session,
+            group: group.map(gid),
+            op,
+        })
+        .expect("engine");
+    wait(h, state, &what, |u, _| match u {
+        Update::OpDone(r) if r.id == id => Some((**r).clone()),
+        _ => None,
+    })
+    .await
+}
+
 /// Waits until `f` holds for the state (checked now, then after every update).
 async fn until(
     h: &mut TestEngine,

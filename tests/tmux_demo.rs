@@ -79,12 +79,8 @@ fn admin_post(home: &Path, path: &str) -> String {
     out
 }
 
-fn write_script(dir: &Path, bin: &str) -> String {
-    write_script_with(dir, bin, "")
-}
-
 /// The demo's script with extra `exports` (e.g. `WAMOD_FAULT=store-write`).
-fn write_script_with(dir: &Path, bin: &str, exports: &str) -> String {
+fn write_script(dir: &Path, bin: &str, exports: &str) -> String {
     let script = dir.join("run.sh");
     let body = format!(
         "#!/bin/sh\n\
@@ -123,28 +119,7 @@ fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
         .find(|m| m.role == wamod::sim::world::Role::Member)
         .map(|m| m.phone.clone())
         .expect("a plain member");
-    let tmux = Tmux {
-        socket: format!("wamod-test-{}", std::process::id()),
-        session: "demo".into(),
-    };
-    let script = write_script(tmp.path(), bin);
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "demo",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "sh",
-        &script,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let tmux = start_demo(tmp.path(), "demo", "");
 
     // The QR popup, with the simulated phone's countdown.
     tmux.wait_for("the QR popup", Duration::from_secs(30), |s| {
@@ -264,13 +239,7 @@ fn demo_pairs_loads_groups_streams_events_and_quits_cleanly() {
         s.contains("RESTORED")
     });
     assert!(screen.contains("EXIT=0"), "{screen}");
-    let stty = std::fs::read_to_string(tmp.path().join("stty.txt")).expect("stty output");
-    assert!(
-        stty.contains(" icanon") && stty.contains(" echo"),
-        "terminal left raw: {stty}"
-    );
-    // Nothing but our shell lines on the restored screen (the TUI lived on the alternate screen).
-    assert!(!screen.contains("Sessions"), "{screen}");
+    assert_restored(&tmux, tmp.path(), &screen);
 
     let db = tmp.path().join("data/demo/wamod.db");
     let rows = Store::open(&db)
@@ -321,7 +290,7 @@ fn start_demo(tmp: &Path, name: &str, exports: &str) -> Tmux {
         socket: format!("wamod-test-{name}-{}", std::process::id()),
         session: name.into(),
     };
-    let script = write_script_with(tmp, env!("CARGO_BIN_EXE_wamod"), exports);
+    let script = write_script(tmp, env!("CARGO_BIN_EXE_wamod"), exports);
     let out = tmux.cmd(&[
         "new-session",
         "-d",
@@ -342,7 +311,8 @@ fn start_demo(tmp: &Path, name: &str, exports: &str) -> Tmux {
     tmux
 }
 
-/// After wamod ended: the shell found a cooked terminal on the normal screen.
+/// After wamod ended: the shell found a cooked terminal on the normal screen, with nothing but
+/// its own lines on it (the TUI lived on the alternate screen).
 fn assert_restored(tmux: &Tmux, tmp: &Path, screen: &str) {
     let stty = std::fs::read_to_string(tmp.join("stty.txt")).expect("stty output");
     assert!(

@@ -121,9 +121,9 @@ async fn write(
         let batch = updates.clone();
         let written = with_store(&store, move |s| {
             // The end-to-end test of a crash: the sync's write panics, holding the lock.
-            if batch.iter().any(|u| matches!(u, Update::Groups { .. })) {
-                crate::crash::injected("store-write");
-            }
+            crate::crash::inject("store-write", || {
+                batch.iter().any(|u| matches!(u, Update::Groups { .. }))
+            });
             s.apply_updates(&batch, now)
         });
         match written.await {

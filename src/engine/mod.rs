@@ -145,8 +145,10 @@ async fn run(
         Ok(store) => (store, None),
         Err(why) => (None, Some(why)),
     };
-    if let Some(store) = &store {
-        report_unanswered(store, &ui).await;
+    // Off the start's path: the sessions do not wait for the count.
+    if let Some(store) = store.clone() {
+        let ui = ui.clone();
+        tokio::spawn(async move { report_unanswered(&store, &ui).await });
     }
     let mut cache = read_cache(store.as_ref()).await;
     // With a database, updates pass through the cache writer on their way to the UI.

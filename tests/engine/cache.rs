@@ -9,7 +9,9 @@ use wamod::engine::{first_frame, spawn};
 use wamod::protocol::{Action, Update};
 use wamod::sim::scenario::Activity;
 
-use super::support::fixture::{CLUB, DANA, NEWBIE, RILEY, SAM, TEAM, simulator};
+use super::support::fixture::{
+    CLUB, DANA, NEWBIE, RILEY, SAM, TEAM, ask_to_join, new_accounts, simulator,
+};
 use super::{TestEngine, engine, gid, pair, test_config, until, wait};
 
 fn found(state: &wamod::app::state::AppState, f: impl Fn(&GroupEventKind) -> bool) -> bool {
@@ -164,7 +166,6 @@ async fn changes_while_away_are_found_on_reconnect_and_after_a_restart() {
 fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
     use std::time::Duration;
     use wamod::ops::{Op, OpId};
-    use wamod::sim::world::Account;
 
     const N: usize = 600;
     let tmp = tempfile::tempdir().expect("tmp");
@@ -175,7 +176,6 @@ fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
             .build()
             .expect("runtime")
     };
-    let requesters: Vec<String> = (0..N).map(|i| format!("1555900{i:04}")).collect();
     let first = runtime();
     let (sim, s) = first.block_on(async {
         let sim = simulator();
@@ -186,26 +186,8 @@ fn a_kill_mid_bulk_approve_leaves_the_database_consistent() {
             _ => None,
         })
         .await;
-        sim.act(|w| {
-            for (i, p) in requesters.iter().enumerate() {
-                w.add_account(Account {
-                    phone: p.clone(),
-                    lid: format!("77{i:010}"),
-                    name: format!("Requester {i}"),
-                    blocks_direct_adds: false,
-                    add_refusal: None,
-                });
-            }
-            Ok(((), Vec::new()))
-        })
-        .expect("accounts");
-        for p in &requesters {
-            sim.apply(&Activity::RequestJoin {
-                phone: p.clone(),
-                group: CLUB.into(),
-            })
-            .expect("request");
-        }
+        let requesters = new_accounts(&sim, "1555900", N);
+        ask_to_join(&sim, &requesters, CLUB);
         let jids = wait(&mut h, &mut state, "all requests", |_, st| {
             st.requests
                 .get(&(s, gid(CLUB)))

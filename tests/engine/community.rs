@@ -5,38 +5,13 @@
 
 use wamod::app::state::AppState;
 use wamod::domain::{CommunityMark, GroupEventKind, RequestMethod, Role, SessionId};
-use wamod::ops::{Answer, NewCommunity, NewGroup, Op, OpId, OpReport, Outcome};
+use wamod::ops::{Answer, NewCommunity, NewGroup, Op, OpReport, Outcome};
 use wamod::protocol::{Action, Update};
 use wamod::sim::world::{CreateOptions, Settings};
 
 use super::support::fixture::{DANA, NEWBIE, OTHER, QUINN, RILEY, SAM, TEAM, simulator_in};
-use super::{TestEngine, engine, gid, pair, until, wait};
+use super::{engine, gid, pair, run, until, wait};
 use wamod::sim::shapes::Shapes;
-
-async fn run(
-    h: &mut TestEngine,
-    state: &mut AppState,
-    session: SessionId,
-    group: Option<&str>,
-    op: Op,
-) -> OpReport {
-    let id = OpId(state.next_op + 1000);
-    state.next_op += 1;
-    let what = op.title();
-    h.actions
-        .send(Action::Run {
-            id,
-            session,
-            group: group.map(gid),
-            op,
-        })
-        .expect("engine");
-    wait(h, state, &what, |u, _| match u {
-        Update::OpDone(r) if r.id == id => Some((**r).clone()),
-        _ => None,
-    })
-    .await
-}
 
 fn target<'a>(r: &'a OpReport, group: &str) -> &'a Outcome {
     &r.targets

@@ -3,39 +3,11 @@
 
 use wamod::ops::{Op, OpId, OpReport, Outcome};
 use wamod::protocol::{Action, Update};
-use wamod::sim::Simulator;
-use wamod::sim::scenario::Activity;
-use wamod::sim::world::Account;
 
-use super::support::fixture::{CLUB, DANA, TEAM, simulator};
-use super::{TestEngine, engine, gid, pair, wait};
+use super::support::fixture::{CLUB, DANA, TEAM, ask_to_join, new_accounts, simulator};
+use super::{TestEngine, engine, gid, pair, run, wait};
 use wamod::app::state::AppState;
 use wamod::domain::SessionId;
-
-async fn run(
-    h: &mut TestEngine,
-    state: &mut AppState,
-    session: SessionId,
-    group: &str,
-    op: Op,
-) -> OpReport {
-    let id = OpId(state.next_op + 5000);
-    state.next_op += 1;
-    let what = op.title();
-    h.actions
-        .send(Action::Run {
-            id,
-            session,
-            group: Some(gid(group)),
-            op,
-        })
-        .expect("engine");
-    wait(h, state, &what, |u, _| match u {
-        Update::OpDone(r) if r.id == id => Some((**r).clone()),
-        _ => None,
-    })
-    .await
-}
 
 /// `wamod.db` is not a database: wamod still connects and shows the groups, but sends no
 /// moderation (it could not be audited), says why on every action, and keeps a banner up.
@@ -69,7 +41,7 @@ async fn a_database_that_will_not_open_sends_no_moderation() {
         &mut h,
         &mut state,
         s,
-        TEAM,
+        Some(TEAM),
         Op::SetSubject("Renamed".into()),
     )
     .await;
@@ -95,7 +67,7 @@ async fn quitting_waits_for_the_cache_writer() {
         _ => None,
     })
     .await;
-    ask_to_join(&sim, N);
+    ask_to_join(&sim, &new_accounts(&sim, "1555800", N), CLUB);
     wait(&mut h, &mut state, "every request", |_, st| {
         (st.requests.get(&(s, gid(CLUB))).map(|r| r.len()) == Some(N + 1)).then_some(())
     })
@@ -114,58 +86,19 @@ async fn quitting_waits_for_the_cache_writer() {
     assert!(stored >= N, "{stored} of {N} request events stored");
 }
 
-/// `n` new accounts ask to join the club.
-fn ask_to_join(sim: &Simulator, n: usize) -> Vec<String> {
-    let phones: Vec<String> = (0..n).map(|i| format!("1555800{i:04}")).collect();
-    sim.act(|w| {
-        for (i, p) in phones.iter().enumerate() {
-            w.add_account(Account {
-                phone: p.clone(),
-                lid: format!("78{i:010}"),
-                name: format!("Asker {i}"),
-                blocks_direct_adds: false,
-                add_refusal: None,
-            });
-        }
-        Ok(((), Vec::new()))
-    })
-    .expect("accounts");
-    for p in &phones {
-        sim.apply(&Activity::RequestJoin {
-            phone: p.clone(),
-            group: CLUB.into(),
-        })
-        .expect("request");
-    }
-    phones
-}
-
 /// Pairing by QR and by code, with logging as `wamod` starts it: the log has wamod's own lines
 /// but not the pairing code, the phone numbers, the QR code or any part of it (the device's
 /// public keys and secret). whatsapp-rust logs the number and the code at `info` under its own
 /// targets; the default filter keeps those out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pairing_leaves_no_secret_in_the_log() {
-    // Numbers of this test alone: other tests log concurrently into the same subscriber.
-    const BY_QR: &str = "15557770001";
-    const BY_CODE: &str = "15557770002";
     let tmp = tempfile::tempdir().expect("tmp");
     let log = tmp.path().join("wamod.log");
     let guard = wamod::logging::init(&log, None).expect("logging");
     let sim = simulator();
-    sim.act(|w| {
-        for (i, p) in [BY_QR, BY_CODE].iter().enumerate() {
-            w.add_account(Account {
-                phone: (*p).into(),
-                lid: format!("7977700000{i}"),
-                name: format!("Secret {i}"),
-                blocks_direct_adds: false,
-                add_refusal: None,
-            });
-        }
-        Ok(((), Vec::new()))
-    })
-    .expect("accounts");
+    // Numbers of this test alone: other tests log concurrently into the same subscriber.
+    let numbers = new_accounts(&sim, "1555777", 2);
+    let (by_qr, by_code) = (numbers[0].as_str(), numbers[1].as_str());
     let (mut h, mut state) = engine(&sim, tmp.path());
 
     h.actions.send(Action::NewSession).expect("engine");
@@ -174,7 +107,7 @@ async fn pairing_leaves_no_secret_in_the_log() {
         _ => None,
     })
     .await;
-    sim.scan_qr_as(&qr, BY_QR).expect("scan");
+    sim.scan_qr_as(&qr, by_qr).expect("scan");
     online(&mut h, &mut state, first).await;
 
     h.actions.send(Action::NewSession).expect("engine");
@@ -186,7 +119,7 @@ async fn pairing_leaves_no_secret_in_the_log() {
     h.actions
         .send(Action::PairWithPhone {
             session: second,
-            phone: BY_CODE.into(),
+            phone: by_code.into(),
         })
         .expect("engine");
     let code = wait(&mut h, &mut state, "the pairing code", |u, _| match u {
@@ -194,7 +127,7 @@ async fn pairing_leaves_no_secret_in_the_log() {
         _ => None,
     })
     .await;
-    sim.enter_pair_code(BY_CODE, &code).expect("code");
+    sim.enter_pair_code(by_code, &code).expect("code");
     online(&mut h, &mut state, second).await;
     h.actions.send(Action::Shutdown).expect("engine");
     let _ = h.handle.task.await;
@@ -207,8 +140,8 @@ async fn pairing_leaves_no_secret_in_the_log() {
     );
     let mut secrets = vec![
         code.clone(),
-        BY_QR.to_string(),
-        BY_CODE.to_string(),
+        by_qr.to_string(),
+        by_code.to_string(),
         qr.clone(),
     ];
     // The QR code is ref,noise key,identity key,secret (and the platform): each part alone.
@@ -302,7 +235,7 @@ async fn faults_in_the_middle_of_bulk_work_leave_an_honest_audit() {
         1,
         1,
     );
-    let added = run(&mut h, &mut state, s, TEAM, Op::Add(jids.clone())).await;
+    let added = run(&mut h, &mut state, s, Some(TEAM), Op::Add(jids.clone())).await;
     let rows = audited(tmp.path(), "add");
     assert_eq!(rows.len(), 5, "{rows:?}");
     let done = rows.iter().filter(|(_, o)| o == "done").count();
@@ -313,10 +246,10 @@ async fn faults_in_the_middle_of_bulk_work_leave_an_honest_audit() {
 
     // Everyone in (the pace resumes after WhatsApp's backoff), then a bulk remove whose second
     // request is applied and its answer lost with the connection.
-    let again = run(&mut h, &mut state, s, TEAM, Op::Add(jids.clone())).await;
+    let again = run(&mut h, &mut state, s, Some(TEAM), Op::Add(jids.clone())).await;
     assert!(people.iter().all(|p| member(p)), "{again:?}");
     sim.inject_fault_after("remove", FaultAction::DropAfter, 1, 1);
-    let removed = run(&mut h, &mut state, s, TEAM, Op::Remove(jids.clone())).await;
+    let removed = run(&mut h, &mut state, s, Some(TEAM), Op::Remove(jids.clone())).await;
     let rows = audited(tmp.path(), "remove");
     assert_eq!(rows.len(), 5, "{rows:?} {removed:?}");
     assert_eq!(
@@ -332,25 +265,6 @@ async fn faults_in_the_middle_of_bulk_work_leave_an_honest_audit() {
     audit_agrees(&rows, |p| !member(p));
     // WhatsApp did apply the second request: the two "unknown" are gone from the group.
     assert_eq!(people.iter().filter(|p| member(p)).count(), 1);
-}
-
-/// `n` new accounts with numbers `<prefix>NNNN`, in no group.
-fn new_accounts(sim: &Simulator, prefix: &str, n: usize) -> Vec<String> {
-    let phones: Vec<String> = (0..n).map(|i| format!("{prefix}{i:04}")).collect();
-    sim.act(|w| {
-        for (i, p) in phones.iter().enumerate() {
-            w.add_account(Account {
-                phone: p.clone(),
-                lid: format!("76{}{i:04}", &prefix[4..]),
-                name: format!("New {i}"),
-                blocks_direct_adds: false,
-                add_refusal: None,
-            });
-        }
-        Ok(((), Vec::new()))
-    })
-    .expect("accounts");
-    phones
 }
 
 /// Whether WhatsApp's 500 came back as the answer: for the operation, or for every person.
@@ -417,7 +331,7 @@ async fn a_server_error_on_every_kind_of_operation_is_reported_as_such() {
     for (group, op) in ops {
         let what = op.title();
         sim.inject_fault("*", FaultAction::error(500, "internal-server-error"), 1);
-        let report = run(&mut h, &mut state, s, group, op).await;
+        let report = run(&mut h, &mut state, s, Some(group), op).await;
         assert!(refused_500(&report), "{what}: {report:?}");
         sim.clear_faults();
     }
@@ -459,7 +373,7 @@ async fn the_server_going_away_and_coming_back() {
         &mut h,
         &mut state,
         s,
-        TEAM,
+        Some(TEAM),
         Op::SetSubject("While away".into()),
     )
     .await;
@@ -473,7 +387,14 @@ async fn the_server_going_away_and_coming_back() {
     assert_ne!(sim.world(|w| w.groups[TEAM].subject.clone()), "While away");
     sim.refuse_connections(false);
     online(&mut h, &mut state, s).await;
-    let report = run(&mut h, &mut state, s, TEAM, Op::SetSubject("Back".into())).await;
+    let report = run(
+        &mut h,
+        &mut state,
+        s,
+        Some(TEAM),
+        Op::SetSubject("Back".into()),
+    )
+    .await;
     assert_eq!(report.outcome, Outcome::Done, "{report:?}");
     assert_eq!(sim.world(|w| w.groups[TEAM].subject.clone()), "Back");
 }
@@ -571,7 +492,7 @@ async fn a_locked_database_mid_session_sends_nothing_unaudited() {
         &mut h,
         &mut state,
         s,
-        TEAM,
+        Some(TEAM),
         Op::SetSubject("Unaudited".into()),
     )
     .await;
@@ -586,7 +507,7 @@ async fn a_locked_database_mid_session_sends_nothing_unaudited() {
         &mut h,
         &mut state,
         s,
-        TEAM,
+        Some(TEAM),
         Op::SetSubject("Audited".into()),
     )
     .await;

@@ -149,3 +149,34 @@ pub fn gjid(id: &str) -> whatsapp_rust::Jid {
 pub fn pn(phone: &str) -> whatsapp_rust::Jid {
     format!("{phone}@s.whatsapp.net").parse().expect("pn jid")
 }
+
+/// `n` new accounts numbered `<prefix>NNNN` (in no group), added to the simulator's world; their
+/// LIDs are `7` and the number without its first digit, clear of the fixture's.
+pub fn new_accounts(sim: &Simulator, prefix: &str, n: usize) -> Vec<String> {
+    let phones: Vec<String> = (0..n).map(|i| format!("{prefix}{i:04}")).collect();
+    sim.act(|w| {
+        for (i, p) in phones.iter().enumerate() {
+            w.add_account(Account {
+                phone: p.clone(),
+                lid: format!("7{}", &p[1..]),
+                name: format!("Person {i}"),
+                blocks_direct_adds: false,
+                add_refusal: None,
+            });
+        }
+        Ok(((), Vec::new()))
+    })
+    .expect("accounts");
+    phones
+}
+
+/// Each of `phones` asks to join `group`.
+pub fn ask_to_join(sim: &Simulator, phones: &[String], group: &str) {
+    for p in phones {
+        sim.apply(&wamod::sim::scenario::Activity::RequestJoin {
+            phone: p.clone(),
+            group: group.into(),
+        })
+        .expect("request");
+    }
+}

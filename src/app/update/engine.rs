@@ -2,7 +2,7 @@
 //! change. A batch defers its cursor fix-ups to its end, so a burst of updates pays for them
 //! once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::nav::{clamp, load_group, reselect_group, select_group_at_cursor};
 use super::{Effect, Level, audit, history, moderation, pairing, status};
@@ -385,36 +385,29 @@ fn on_requests_changed(
     removed: Vec<String>,
 ) -> Vec<Effect> {
     let shown = unmark_if_shown(state, Pane::Requests, session, &group, &removed);
-    // The rows from the cursor on, to keep it on its row when rows above come or go.
-    let from_cursor: Vec<String> = if shown {
-        let cursor = state.list(Pane::Requests).cursor;
-        let rows = state.visible_requests();
-        rows.iter().skip(cursor).map(|r| r.jid.clone()).collect()
-    } else {
-        Vec::new()
-    };
+    // The cursor's row, or the first after it that stays: an answered request leaving the list
+    // above the cursor must not move it onto the next person (a key pressed right after would
+    // skip one).
+    let keep: Option<String> = shown
+        .then(|| {
+            let cursor = state.list(Pane::Requests).cursor;
+            let rows = state.visible_requests();
+            rows.iter()
+                .skip(cursor)
+                .find(|r| !removed.contains(&r.jid))
+                .map(|r| r.jid.clone())
+        })
+        .flatten();
     let list = state.requests.entry((session, group)).or_default();
     list.apply(added, &removed);
     if shown {
-        follow_row(state, &from_cursor);
+        if let Some(i) = keep.and_then(|j| state.visible_requests().iter().position(|r| r.jid == j))
+        {
+            state.list_mut(Pane::Requests).cursor = i;
+        }
         clamp(state, Pane::Requests);
     }
     Vec::new()
-}
-
-/// Puts the requests cursor back on the row it was on, or on the first row after it that is
-/// still there: an answered request leaving the list above the cursor must not move it onto
-/// the next person (a key pressed right after would skip one).
-fn follow_row(state: &mut AppState, from_cursor: &[String]) {
-    let rows = state.visible_requests();
-    let at: HashMap<&str, usize> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.jid.as_str(), i))
-        .collect();
-    if let Some(i) = from_cursor.iter().find_map(|j| at.get(j.as_str()).copied()) {
-        state.list_mut(Pane::Requests).cursor = i;
-    }
 }
 
 /// Unmarks the rows of `pane` that are no longer in its list.
